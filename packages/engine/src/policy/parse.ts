@@ -1,0 +1,38 @@
+import { parseAllDocuments } from 'yaml';
+import { EngineErrorCode, type ValidationIssue, WinnowValidationError } from '../errors';
+
+/** One document of a file, before validation. */
+export interface SourceDocument {
+  readonly value: unknown;
+  readonly file?: string;
+  /** 1-based, present when the file holds several documents. */
+  readonly document?: number;
+}
+
+/**
+ * Reads one file's text: YAML (several documents separated by `---`) or JSON (an object or an
+ * array of objects; JSON is read by the same YAML 1.2 parser). Throws with every syntax error.
+ */
+export function parseDocuments(text: string, file?: string, code: typeof EngineErrorCode[keyof typeof EngineErrorCode] = EngineErrorCode.policyInvalid): SourceDocument[] {
+  const documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  const issues: ValidationIssue[] = [];
+  const values: unknown[] = [];
+  for (const document of Array.isArray(documents) ? documents : []) {
+    for (const error of document.errors) {
+      const at = error.linePos?.[0];
+      const where = at ? `line ${at.line}, column ${at.col}: ` : '';
+      issues.push({ file, pointer: '', message: `expected valid YAML or JSON: ${where}${error.message.split('\n')[0] ?? ''}` });
+    }
+    if (document.errors.length === 0 && document.contents !== null) {
+      values.push(document.toJS({ maxAliasCount: 100 }));
+    }
+  }
+  if (issues.length > 0) throw new WinnowValidationError(code, issues);
+  const flat = values.length === 1 && Array.isArray(values[0]) ? (values[0] as unknown[]) : values;
+  if (flat.length === 0) {
+    throw new WinnowValidationError(code, [{ file, pointer: '', message: 'expected at least one document' }]);
+  }
+  return flat.map((value, index) =>
+    flat.length > 1 ? { value, file, document: index + 1 } : { value, file },
+  );
+}

@@ -16,7 +16,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
-    process.stderr.write(`winnow: internal error: ${error && error.message ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `winnow: internal error: ${error && error.message ? error.message : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

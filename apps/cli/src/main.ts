@@ -41,8 +41,13 @@ async function readText(path: string): Promise<string> {
 
 function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
-  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`--now: expected an RFC 3339 time such as 2026-01-01T00:00:00Z, got "${value}"`);
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value)
+    ? Date.parse(value)
+    : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `--now: expected an RFC 3339 time such as 2026-01-01T00:00:00Z, got "${value}"`,
+    );
   return new Date(ms);
 }
 
@@ -69,22 +74,32 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     allowPositionals: false,
   });
   const policyFiles = values.policy ?? [];
-  if (policyFiles.length === 0) throw new UsageError('evaluate: at least one --policy FILE is required');
-  if (values.inventory === undefined) throw new UsageError('evaluate: --inventory FILE is required');
+  if (policyFiles.length === 0)
+    throw new UsageError('evaluate: at least one --policy FILE is required');
+  if (values.inventory === undefined)
+    throw new UsageError('evaluate: --inventory FILE is required');
   if (values.format !== 'json' && values.format !== 'table') {
     throw new UsageError(`--format: expected json or table, got "${values.format}"`);
   }
   const now = parseNow(values.now);
   const maxDeleteRatio = parseRatio(values['max-delete-ratio']);
-  const texts = await Promise.all(policyFiles.map(async (file) => ({ file, text: await readText(file) })));
+  const texts = await Promise.all(
+    policyFiles.map(async (file) => ({ file, text: await readText(file) })),
+  );
   const policies = compilePolicies(loadPolicyTexts(texts).map((loaded) => loaded.policy));
   const inventory = parseInventory(await readText(values.inventory), values.inventory);
-  const report = evaluateInventory(inventory, policies, maxDeleteRatio === undefined ? { now } : { now, maxDeleteRatio });
+  const report = evaluateInventory(
+    inventory,
+    policies,
+    maxDeleteRatio === undefined ? { now } : { now, maxDeleteRatio },
+  );
   const out = new OutputWriter(io.stdout);
   if (values.format === 'table') {
     for (const line of renderTable(report)) await out.write(line);
   } else {
-    await out.write(`{"now":${JSON.stringify(report.now)},"summary":${JSON.stringify(report.summary)},"decisions":[`);
+    await out.write(
+      `{"now":${JSON.stringify(report.now)},"summary":${JSON.stringify(report.summary)},"decisions":[`,
+    );
     let first = true;
     for (const record of report.decisions) {
       await out.write(first ? JSON.stringify(record) : `,${JSON.stringify(record)}`);
@@ -98,7 +113,9 @@ async function evaluate(args: string[], io: Io): Promise<number> {
 
 async function validate(files: string[], io: Io): Promise<number> {
   if (files.length === 0) throw new UsageError('validate: at least one FILE is required');
-  const texts = await Promise.all(files.map(async (file) => ({ file, text: await readText(file) })));
+  const texts = await Promise.all(
+    files.map(async (file) => ({ file, text: await readText(file) })),
+  );
   const loaded = loadPolicyTexts(texts);
   io.stderr.write(`${loaded.length} policy document${loaded.length === 1 ? '' : 's'} valid\n`);
   return EXIT_OK;
@@ -106,13 +123,19 @@ async function validate(files: string[], io: Io): Promise<number> {
 
 function schema(args: string[], io: Io): number {
   const which = args[0];
-  if (which !== 'policy' && which !== 'inventory') throw new UsageError('schema: expected policy or inventory');
-  io.stdout.write(`${JSON.stringify(which === 'policy' ? buildPolicySchema() : buildInventorySchema(), null, 2)}\n`);
+  if (which !== 'policy' && which !== 'inventory')
+    throw new UsageError('schema: expected policy or inventory');
+  io.stdout.write(
+    `${JSON.stringify(which === 'policy' ? buildPolicySchema() : buildInventorySchema(), null, 2)}\n`,
+  );
   return EXIT_OK;
 }
 
 /** Runs one command; never throws: every failure becomes a message on stderr and an exit status. */
-export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -128,24 +151,35 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         io.stdout.write(USAGE);
         return EXIT_OK;
       default:
-        throw new UsageError(command === undefined ? 'a command is required' : `unknown command "${command}"`);
+        throw new UsageError(
+          command === undefined ? 'a command is required' : `unknown command "${command}"`,
+        );
     }
   } catch (error) {
     if (error instanceof WinnowValidationError) {
       for (const issue of error.issues) io.stderr.write(`winnow: ${formatIssue(issue)}\n`);
       return EXIT_INVALID;
     }
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError &&
+        'code' in error &&
+        String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       io.stderr.write(`winnow: ${error.message}\n\n${USAGE}`);
       return EXIT_INVALID;
     }
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
       const path = (error as NodeJS.ErrnoException).path ?? '';
-      io.stderr.write(`winnow: cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'is a directory'}\n`);
+      io.stderr.write(
+        `winnow: cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'is a directory'}\n`,
+      );
       return EXIT_FAILURE;
     }
-    io.stderr.write(`winnow: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `winnow: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return EXIT_FAILURE;
   }
 }

@@ -3,7 +3,8 @@ import type { EvaluationReport, TagDecision } from '@winnow/engine';
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Long names (cosign `sha256-<64 hex>.sig` tags) are shortened in the middle. */
-const shorten = (name: string): string => (name.length <= 40 ? name : `${name.slice(0, 28)}…${name.slice(-8)}`);
+const shorten = (name: string): string =>
+  name.length <= 40 ? name : `${name.slice(0, 28)}…${name.slice(-8)}`;
 
 function ruleOf(record: TagDecision): string {
   if (record.rule === null) return '-';
@@ -22,7 +23,13 @@ export function* renderTable(report: EvaluationReport): Generator<string> {
   for (const [repository, records] of byRepository) {
     const kept = records.filter((r) => r.decision === 'keep').length;
     yield `\n${repository}  (${plural(records.length, 'record')}: ${kept} keep, ${records.length - kept} delete)\n`;
-    const rows = records.map((r) => [r.decision.toUpperCase(), shorten(r.tag ?? r.digest), r.stage, ruleOf(r), r.reason]);
+    const rows = records.map((r) => [
+      r.decision.toUpperCase(),
+      shorten(r.tag ?? r.digest),
+      r.stage,
+      ruleOf(r),
+      r.reason,
+    ]);
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
     for (const row of rows) {
       yield `  ${row.map((cell, c) => (c < 4 ? cell.padEnd(widths[c] ?? 0) : cell)).join('  ')}\n`;

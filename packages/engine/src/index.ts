@@ -3,11 +3,20 @@ export * from './model/inventory';
 export * from './model/policy';
 export * from './model/decision';
 export { parseDocuments, type SourceDocument } from './policy/parse';
-export { loadPolicyTexts, policyIssues, validatePolicies, type LoadedPolicy } from './policy/validate';
+export {
+  loadPolicyTexts,
+  policyIssues,
+  validatePolicies,
+  type LoadedPolicy,
+} from './policy/validate';
 export { compilePolicies, type CompiledPolicies, type CompiledRule } from './policy/compile';
 export { parseInventory, validateInventory, validateRepository } from './inventory/validate';
 export { buildPolicySchema, POLICY_SCHEMA_ID } from './schema/policy-schema';
-export { buildInventorySchema, buildRepositorySchema, INVENTORY_SCHEMA_ID } from './schema/inventory-schema';
+export {
+  buildInventorySchema,
+  buildRepositorySchema,
+  INVENTORY_SCHEMA_ID,
+} from './schema/inventory-schema';
 export { conditionKinds, selectorKinds, ruleKindCatalogue } from './kinds/registry';
 export type { ConditionKind, SelectorKind, JsonSchema } from './kinds/kind';
 export { parseAge, formatDuration } from './text/age';

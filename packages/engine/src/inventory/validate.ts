@@ -22,7 +22,10 @@ function checkRepository(repository: InventoryRepository, pointer: string): Vali
     const at = `${pointer}/tags/${index}`;
     const first = tagNames.get(tag.name);
     if (first !== undefined) {
-      issues.push({ pointer: `${at}/name`, message: `expected a unique tag name; "${tag.name}" is also ${pointer}/tags/${first}` });
+      issues.push({
+        pointer: `${at}/name`,
+        message: `expected a unique tag name; "${tag.name}" is also ${pointer}/tags/${first}`,
+      });
     } else tagNames.set(tag.name, index);
     checkTime(tag.pushedAt, `${at}/pushedAt`);
     checkTime(tag.lastPulledAt, `${at}/lastPulledAt`);
@@ -32,7 +35,10 @@ function checkRepository(repository: InventoryRepository, pointer: string): Vali
     const at = `${pointer}/manifests/${index}`;
     const first = digests.get(manifest.digest);
     if (first !== undefined) {
-      issues.push({ pointer: `${at}/digest`, message: `expected a unique manifest digest; it is also ${pointer}/manifests/${first}` });
+      issues.push({
+        pointer: `${at}/digest`,
+        message: `expected a unique manifest digest; it is also ${pointer}/manifests/${first}`,
+      });
     } else digests.set(manifest.digest, index);
     checkTime(manifest.pushedAt, `${at}/pushedAt`);
   });
@@ -48,10 +54,17 @@ function fail(issues: ValidationIssue[], file: string | undefined): never {
 }
 
 /** Validates one repository of an inventory (for streaming imports). */
-export function validateRepository(value: unknown, pointer = '', file?: string): InventoryRepository {
+export function validateRepository(
+  value: unknown,
+  pointer = '',
+  file?: string,
+): InventoryRepository {
   const validate = (repositoryValidator ??= compileSchema(buildRepositorySchema()));
   if (!validate(value)) {
-    fail(issuesFromAjv(validate.errors).map((i) => ({ ...i, pointer: `${pointer}${i.pointer}` })), file);
+    fail(
+      issuesFromAjv(validate.errors).map((i) => ({ ...i, pointer: `${pointer}${i.pointer}` })),
+      file,
+    );
   }
   const repository = value as InventoryRepository;
   const issues = checkRepository(repository, pointer);
@@ -71,7 +84,10 @@ export function validateInventory(value: unknown, file?: string): Inventory {
     const path = repositoryPath(repository);
     const first = paths.get(path);
     if (first !== undefined) {
-      issues.push({ pointer, message: `expected a unique repository; "${path}" is also /repositories/${first}` });
+      issues.push({
+        pointer,
+        message: `expected a unique repository; "${path}" is also /repositories/${first}`,
+      });
     } else paths.set(path, index);
     issues.push(...checkRepository(repository, pointer));
   });
@@ -85,7 +101,15 @@ export function parseInventory(text: string, file?: string): Inventory {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    fail([{ pointer: '', message: `expected JSON: ${error instanceof Error ? error.message : String(error)}` }], file);
+    fail(
+      [
+        {
+          pointer: '',
+          message: `expected JSON: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ],
+      file,
+    );
   }
   return validateInventory(value, file);
 }

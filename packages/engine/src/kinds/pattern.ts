@@ -9,7 +9,11 @@ export const patternSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    regex: { type: 'string', minLength: 1, description: 'RE2 syntax, unanchored unless the pattern anchors itself.' },
+    regex: {
+      type: 'string',
+      minLength: 1,
+      description: 'RE2 syntax, unanchored unless the pattern anchors itself.',
+    },
     glob: {
       description: 'Doublestar glob, or a list of globs (any may match).',
       oneOf: [

@@ -11,12 +11,12 @@ import { labelsSelector, repositoriesSelector, tagsSelector, untaggedSelector } 
  * from it; a new condition or selector is added here and nowhere else.
  */
 export const conditionKinds: readonly ConditionKind[] = [
-  newest as ConditionKind,
-  olderThan as ConditionKind,
-  newerThan as ConditionKind,
-  perGroup as ConditionKind,
-  semver as ConditionKind,
-  labels as ConditionKind,
+  newest,
+  olderThan,
+  newerThan,
+  perGroup,
+  semver,
+  labels,
 ];
 
 export const selectorKinds: readonly SelectorKind[] = [
@@ -32,8 +32,21 @@ export function conditionKind(key: string): ConditionKind | undefined {
 
 /** The catalogue as data (for the API and the docs). */
 export function ruleKindCatalogue(): {
-  conditions: { key: string; summary: string; parameters: unknown; by: readonly string[]; defaultBy: string | null; example: unknown }[];
-  selectors: { key: string; summary: string; parameters: unknown; levels: readonly string[]; example: unknown }[];
+  conditions: {
+    key: string;
+    summary: string;
+    parameters: unknown;
+    by: readonly string[];
+    defaultBy: string | null;
+    example: unknown;
+  }[];
+  selectors: {
+    key: string;
+    summary: string;
+    parameters: unknown;
+    levels: readonly string[];
+    example: unknown;
+  }[];
 } {
   return {
     conditions: conditionKinds.map((k) => ({

@@ -5,7 +5,8 @@ import { checkPattern, patternSchema } from './pattern';
 
 export const tagsSelector: SelectorKind = {
   key: 'tags',
-  summary: 'Tags whose name matches (regex or glob, optionally negated). Never selects an untagged manifest.',
+  summary:
+    'Tags whose name matches (regex or glob, optionally negated). Never selects an untagged manifest.',
   parameters: patternSchema,
   example: { regex: '^v[0-9]+\\.[0-9]+\\.[0-9]+$' },
   levels: ['server', 'namespace', 'repository'],

@@ -1,7 +1,8 @@
 import type { ScopeLevel } from './policy';
 
 export type Decision = 'keep' | 'delete';
-export type Stage = 'immutable' | 'accessory' | 'guard' | 'rule' | 'default' | 'reconcile' | 'safety';
+export type Stage =
+  'immutable' | 'accessory' | 'guard' | 'rule' | 'default' | 'reconcile' | 'safety';
 
 /** One decision record (§5): field order is part of the output contract. */
 export interface TagDecision {

@@ -32,6 +32,8 @@ export interface Inventory {
   readonly repositories: readonly InventoryRepository[];
 }
 
-export function repositoryPath(repository: Pick<InventoryRepository, 'namespace' | 'name'>): string {
+export function repositoryPath(
+  repository: Pick<InventoryRepository, 'namespace' | 'name'>,
+): string {
   return `${repository.namespace}/${repository.name}`;
 }

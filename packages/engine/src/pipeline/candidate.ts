@@ -39,5 +39,7 @@ export function activeOf(candidate: Candidate): number {
 }
 
 export function describeCandidate(candidate: Candidate): string {
-  return candidate.tag === null ? `untagged manifest ${candidate.digest}` : `tag "${candidate.tag}"`;
+  return candidate.tag === null
+    ? `untagged manifest ${candidate.digest}`
+    : `tag "${candidate.tag}"`;
 }

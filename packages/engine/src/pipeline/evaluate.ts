@@ -51,7 +51,10 @@ function toEvaluation(state: RepositoryState): RepositoryEvaluation {
  * The evaluation pipeline of §4, one repository at a time: immutable → accessories → guards →
  * chain (repository → namespace → server) → default → reconcile → safety.
  */
-export function evaluatePipeline(policies: CompiledPolicies, options: EvaluationOptions): OperatorFunction<RepositoryInput, RepositoryEvaluation> {
+export function evaluatePipeline(
+  policies: CompiledPolicies,
+  options: EvaluationOptions,
+): OperatorFunction<RepositoryInput, RepositoryEvaluation> {
   const now = options.now.getTime();
   return (source) =>
     source.pipe(
@@ -92,7 +95,11 @@ export interface EvaluationReport {
 /** Repositories in output order (by path), each with its pointer in the inventory. */
 export function inputsInOrder(inventory: Inventory): RepositoryInput[] {
   return inventory.repositories
-    .map((repository, index) => ({ repository, pointer: `/repositories/${index}`, path: repositoryPath(repository) }))
+    .map((repository, index) => ({
+      repository,
+      pointer: `/repositories/${index}`,
+      path: repositoryPath(repository),
+    }))
     .sort((a, b) => compareCodePoints(a.path, b.path))
     .map(({ repository, pointer }) => ({ repository, pointer }));
 }
@@ -107,7 +114,12 @@ export function evaluateInventory(
   options: EvaluationOptions,
   onRepository?: (evaluation: RepositoryEvaluation) => void,
 ): EvaluationReport {
-  const summary: EvaluationSummary = { repositories: inventory.repositories.length, tags: 0, keep: 0, delete: 0 };
+  const summary: EvaluationSummary = {
+    repositories: inventory.repositories.length,
+    tags: 0,
+    keep: 0,
+    delete: 0,
+  };
   const decisions: TagDecision[] = [];
   let failure: unknown;
   evaluateRepositories(inputsInOrder(inventory), policies, options).subscribe({
@@ -122,6 +134,7 @@ export function evaluateInventory(
       failure = error;
     },
   });
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the pipeline raised, as raised
   if (failure !== undefined) throw failure;
   return { now: options.now.toISOString(), summary, decisions };
 }

@@ -23,9 +23,14 @@ export function semverOf(candidate: Candidate): Candidate['semver'] {
 
 const descending = (x: number, y: number): number => (x > y ? -1 : x < y ? 1 : 0);
 
-function byTime(primary: (c: Candidate) => number, secondary: (c: Candidate) => number): Comparator {
+function byTime(
+  primary: (c: Candidate) => number,
+  secondary: (c: Candidate) => number,
+): Comparator {
   return (a, b) =>
-    descending(primary(a), primary(b)) || descending(secondary(a), secondary(b)) || compareIdentity(a, b);
+    descending(primary(a), primary(b)) ||
+    descending(secondary(a), secondary(b)) ||
+    compareIdentity(a, b);
 }
 
 const comparators: Record<OrderKey, Comparator> = {

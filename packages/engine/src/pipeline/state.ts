@@ -40,7 +40,11 @@ export interface RepositoryState {
 const timeOrNaN = (text: string | null | undefined): number =>
   typeof text === 'string' ? parseTime(text) : Number.NaN;
 
-export function createState(repository: InventoryRepository, pointer: string, now: number): RepositoryState {
+export function createState(
+  repository: InventoryRepository,
+  pointer: string,
+  now: number,
+): RepositoryState {
   const path = `${repository.namespace}/${repository.name}`;
   const manifests = new Map<string, InventoryManifest>();
   const children = new Set<string>();
@@ -108,9 +112,20 @@ export interface Decider {
   readonly rule: string | null;
 }
 
-export const NO_RULE = (stage: Stage): Decider => ({ stage, scope: null, policy: null, rule: null });
+export const NO_RULE = (stage: Stage): Decider => ({
+  stage,
+  scope: null,
+  policy: null,
+  rule: null,
+});
 
-export function decide(state: RepositoryState, candidate: Candidate, decision: Decision, by: Decider, reason: string): void {
+export function decide(
+  state: RepositoryState,
+  candidate: Candidate,
+  decision: Decision,
+  by: Decider,
+  reason: string,
+): void {
   state.decisions[candidate.id] = {
     repository: state.path,
     tag: candidate.tag,

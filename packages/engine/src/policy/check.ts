@@ -12,7 +12,10 @@ export function checkPolicyDocument(document: PolicyDocument): ValidationIssue[]
       const pointer = `/${list}/${index}`;
       const first = names.get(rule.name);
       if (first !== undefined) {
-        issues.push({ pointer: `${pointer}/name`, message: `expected a unique rule name; "${rule.name}" is already used at ${first}` });
+        issues.push({
+          pointer: `${pointer}/name`,
+          message: `expected a unique rule name; "${rule.name}" is already used at ${first}`,
+        });
       } else {
         names.set(rule.name, pointer);
       }
@@ -41,7 +44,10 @@ function checkSelect(select: Select, pointer: string, level: ScopeLevel): Valida
     if (value === undefined) continue;
     const at = `${pointer}/${kind.key}`;
     if (!kind.levels.includes(level)) {
-      issues.push({ pointer: at, message: `is not allowed at ${level} scope: expected it only at ${kind.levels.join(' or ')} scope` });
+      issues.push({
+        pointer: at,
+        message: `is not allowed at ${level} scope: expected it only at ${kind.levels.join(' or ')} scope`,
+      });
       continue;
     }
     issues.push(...(kind.check?.(value, at) ?? []));

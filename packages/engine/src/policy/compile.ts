@@ -2,7 +2,14 @@ import type { Condition } from '../kinds/kind';
 import { compileLabelSet } from '../kinds/labels';
 import { compilePattern, type PatternMatcher } from '../kinds/pattern';
 import { conditionKind } from '../kinds/registry';
-import type { Action, Branch, PolicyDocument, Rule, ScopeLevel, UntaggedMode } from '../model/policy';
+import type {
+  Action,
+  Branch,
+  PolicyDocument,
+  Rule,
+  ScopeLevel,
+  UntaggedMode,
+} from '../model/policy';
 import { policyLabel } from '../model/policy';
 import type { Candidate } from '../pipeline/candidate';
 
@@ -70,7 +77,11 @@ function compileBranch(branch: Branch): CompiledBranch {
   };
 }
 
-function compileRules(policy: PolicyDocument, rules: readonly Rule[] | undefined, stage: 'guard' | 'rule'): CompiledRule[] {
+function compileRules(
+  policy: PolicyDocument,
+  rules: readonly Rule[] | undefined,
+  stage: 'guard' | 'rule',
+): CompiledRule[] {
   return (rules ?? [])
     .filter((rule) => rule.disabled !== true)
     .map((rule) => ({

@@ -13,7 +13,11 @@ export interface SourceDocument {
  * Reads one file's text: YAML (several documents separated by `---`) or JSON (an object or an
  * array of objects; JSON is read by the same YAML 1.2 parser). Throws with every syntax error.
  */
-export function parseDocuments(text: string, file?: string, code: typeof EngineErrorCode[keyof typeof EngineErrorCode] = EngineErrorCode.policyInvalid): SourceDocument[] {
+export function parseDocuments(
+  text: string,
+  file?: string,
+  code: (typeof EngineErrorCode)[keyof typeof EngineErrorCode] = EngineErrorCode.policyInvalid,
+): SourceDocument[] {
   const documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
   const issues: ValidationIssue[] = [];
   const values: unknown[] = [];
@@ -21,7 +25,11 @@ export function parseDocuments(text: string, file?: string, code: typeof EngineE
     for (const error of document.errors) {
       const at = error.linePos?.[0];
       const where = at ? `line ${at.line}, column ${at.col}: ` : '';
-      issues.push({ file, pointer: '', message: `expected valid YAML or JSON: ${where}${error.message.split('\n')[0] ?? ''}` });
+      issues.push({
+        file,
+        pointer: '',
+        message: `expected valid YAML or JSON: ${where}${error.message.split('\n')[0] ?? ''}`,
+      });
     }
     if (document.errors.length === 0 && document.contents !== null) {
       values.push(document.toJS({ maxAliasCount: 100 }));
@@ -30,7 +38,9 @@ export function parseDocuments(text: string, file?: string, code: typeof EngineE
   if (issues.length > 0) throw new WinnowValidationError(code, issues);
   const flat = values.length === 1 && Array.isArray(values[0]) ? (values[0] as unknown[]) : values;
   if (flat.length === 0) {
-    throw new WinnowValidationError(code, [{ file, pointer: '', message: 'expected at least one document' }]);
+    throw new WinnowValidationError(code, [
+      { file, pointer: '', message: 'expected at least one document' },
+    ]);
   }
   return flat.map((value, index) =>
     flat.length > 1 ? { value, file, document: index + 1 } : { value, file },

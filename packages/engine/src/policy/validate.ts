@@ -29,14 +29,19 @@ export function validatePolicies(documents: readonly SourceDocument[]): LoadedPo
   for (const source of documents) {
     const own = policyIssues(source.value);
     if (own.length > 0) {
-      issues.push(...own.map((issue) => ({ ...issue, file: source.file, document: source.document })));
+      issues.push(
+        ...own.map((issue) => ({ ...issue, file: source.file, document: source.document })),
+      );
       continue;
     }
     const policy = source.value as PolicyDocument;
     const key = `${policy.scope.level}:${policyLabel(policy.scope)}`;
     const first = byScope.get(key);
     if (first) {
-      const where = [first.file, first.document === undefined ? undefined : `document ${first.document}`]
+      const where = [
+        first.file,
+        first.document === undefined ? undefined : `document ${first.document}`,
+      ]
         .filter((x) => x !== undefined)
         .join(', ');
       issues.push({
@@ -55,7 +60,9 @@ export function validatePolicies(documents: readonly SourceDocument[]): LoadedPo
 }
 
 /** Parses and validates several files' texts. */
-export function loadPolicyTexts(files: readonly { readonly text: string; readonly file?: string }[]): LoadedPolicy[] {
+export function loadPolicyTexts(
+  files: readonly { readonly text: string; readonly file?: string }[],
+): LoadedPolicy[] {
   const documents: SourceDocument[] = [];
   const issues: ValidationIssue[] = [];
   for (const { text, file } of files) {

@@ -6,7 +6,14 @@ import type { JsonSchema } from '../kinds/kind';
 const EXPECTED = 'x-expected';
 
 export function compileSchema(schema: JsonSchema): ValidateFunction {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+  });
   ajv.addKeyword({ keyword: EXPECTED, schemaType: 'string' });
   return ajv.compile(schema);
 }
@@ -39,31 +46,59 @@ function issueOf(error: ErrorObject): ValidationIssue | undefined {
   switch (error.keyword) {
     case 'required': {
       const field = String(params.missingProperty);
-      const properties = typeof parent === 'object' ? (parent.properties as Record<string, Schema> | undefined) : undefined;
+      const properties =
+        typeof parent === 'object'
+          ? (parent.properties as Record<string, Schema> | undefined)
+          : undefined;
       const what = describeSchema(properties?.[field]);
-      return { pointer: `${at}/${field}`, message: `is required${what ? `: expected ${what}` : ''}` };
+      return {
+        pointer: `${at}/${field}`,
+        message: `is required${what ? `: expected ${what}` : ''}`,
+      };
     }
     case 'additionalProperties': {
       const field = String(params.additionalProperty);
-      const known = typeof parent === 'object' && parent.properties ? Object.keys(parent.properties) : [];
-      return { pointer: `${at}/${field}`, message: `unknown field; expected one of ${known.join(', ')}` };
+      const known =
+        typeof parent === 'object' && parent.properties ? Object.keys(parent.properties) : [];
+      return {
+        pointer: `${at}/${field}`,
+        message: `unknown field; expected one of ${known.join(', ')}`,
+      };
     }
     case 'if':
       return undefined;
     case 'not':
     case 'false schema':
-      return { pointer: at, message: `is not allowed here${expected ? `: expected ${expected}` : ''}` };
+      return {
+        pointer: at,
+        message: `is not allowed here${expected ? `: expected ${expected}` : ''}`,
+      };
     case 'oneOf':
     case 'anyOf':
-      return { pointer: at, message: `expected ${expected ?? 'a value matching one of the allowed forms'}` };
+      return {
+        pointer: at,
+        message: `expected ${expected ?? 'a value matching one of the allowed forms'}`,
+      };
     case 'type':
-      return { pointer: at, message: `expected ${expected ?? `${article(String(params.type))} ${String(params.type)}`}` };
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `${article(String(params.type))} ${String(params.type)}`}`,
+      };
     case 'enum':
-      return { pointer: at, message: `expected ${expected ?? `one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`}` };
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`}`,
+      };
     case 'const':
-      return { pointer: at, message: `expected ${expected ?? JSON.stringify(params.allowedValue)}` };
+      return {
+        pointer: at,
+        message: `expected ${expected ?? JSON.stringify(params.allowedValue)}`,
+      };
     case 'pattern':
-      return { pointer: at, message: `expected ${expected ?? `a string matching ${String(params.pattern)}`}` };
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `a string matching ${String(params.pattern)}`}`,
+      };
     default:
       return { pointer: at, message: `expected ${expected ?? error.message ?? 'a valid value'}` };
   }
@@ -73,7 +108,9 @@ function issueOf(error: ErrorObject): ValidationIssue | undefined {
  * Turns Ajv's errors into one issue per problem: errors under a failed oneOf/not are folded into
  * it (its `x-expected` says what was meant), duplicates are dropped.
  */
-export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined): ValidationIssue[] {
+export function issuesFromAjv(
+  errors: readonly ErrorObject[] | null | undefined,
+): ValidationIssue[] {
   if (!errors) return [];
   const folded = errors.filter(
     (e) => (e.keyword === 'oneOf' || e.keyword === 'anyOf') && expectedOf(e.parentSchema as Schema),
@@ -82,7 +119,10 @@ export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined)
   const seen = new Set<string>();
   for (const error of errors) {
     const inside = folded.some(
-      (f) => f !== error && error.schemaPath.startsWith(`${f.schemaPath}/`) && error.instancePath.startsWith(f.instancePath),
+      (f) =>
+        f !== error &&
+        error.schemaPath.startsWith(`${f.schemaPath}/`) &&
+        error.instancePath.startsWith(f.instancePath),
     );
     if (inside) continue;
     const issue = issueOf(error);

@@ -5,20 +5,37 @@ export const INVENTORY_SCHEMA_ID = 'urn:winnow:schema:inventory:v1';
 // OCI distribution grammar: tags, repository path components, digests.
 const TAG = '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$';
 const NAMESPACE = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
-const REPOSITORY = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
+const REPOSITORY =
+  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
 const DIGEST = '^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$';
-const TIME = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$';
+const TIME =
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$';
 
-const digest = { type: 'string', pattern: DIGEST, 'x-expected': 'a digest such as sha256:<64 hex>' };
-const time = { type: 'string', pattern: TIME, 'x-expected': 'an RFC 3339 time such as 2026-01-02T03:04:05Z' };
-const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }], 'x-expected': `${String(schema['x-expected'] ?? schema.type)} or null` });
+const digest = {
+  type: 'string',
+  pattern: DIGEST,
+  'x-expected': 'a digest such as sha256:<64 hex>',
+};
+const time = {
+  type: 'string',
+  pattern: TIME,
+  'x-expected': 'an RFC 3339 time such as 2026-01-02T03:04:05Z',
+};
+const nullable = (schema: JsonSchema): JsonSchema => ({
+  anyOf: [schema, { type: 'null' }],
+  'x-expected': `${String(schema['x-expected'] ?? schema.type)} or null`,
+});
 
 export const tagSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'digest'],
   properties: {
-    name: { type: 'string', pattern: TAG, 'x-expected': 'a tag name ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})' },
+    name: {
+      type: 'string',
+      pattern: TAG,
+      'x-expected': 'a tag name ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})',
+    },
     digest,
     pushedAt: time,
     lastPulledAt: nullable(time),
@@ -47,8 +64,16 @@ export const repositorySchema: JsonSchema = {
   additionalProperties: false,
   required: ['namespace', 'name', 'tags'],
   properties: {
-    namespace: { type: 'string', pattern: NAMESPACE, 'x-expected': 'a namespace name (lower case, e.g. acme)' },
-    name: { type: 'string', pattern: REPOSITORY, 'x-expected': 'a repository name (lower case, may contain /)' },
+    namespace: {
+      type: 'string',
+      pattern: NAMESPACE,
+      'x-expected': 'a namespace name (lower case, e.g. acme)',
+    },
+    name: {
+      type: 'string',
+      pattern: REPOSITORY,
+      'x-expected': 'a repository name (lower case, may contain /)',
+    },
     tags: { type: 'array', items: { $ref: '#/$defs/tag' } },
     manifests: { type: 'array', items: { $ref: '#/$defs/manifest' } },
   },

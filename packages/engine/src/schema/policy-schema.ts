@@ -5,7 +5,8 @@ import { ORDER_KEYS } from '../pipeline/order';
 export const POLICY_SCHEMA_ID = 'urn:winnow:schema:policy:v1';
 
 const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
-const REPOSITORY = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
+const REPOSITORY =
+  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
 const RULE_NAME = '^[a-z0-9][a-z0-9-]{0,62}$';
 const ACTIONS = ['keep', 'delete', 'pass'];
 const forbidden = (expected: string): JsonSchema => ({ not: {}, 'x-expected': expected });
@@ -28,8 +29,13 @@ function matchSchema(): JsonSchema {
     additionalProperties: false,
     description: 'Exactly one condition, plus an optional ordering/age key `by`.',
     properties: {
-      ...Object.fromEntries(conditionKinds.map((k) => [k.key, { ...k.parameters, description: k.summary }])),
-      by: { enum: ORDER_KEYS, description: 'Ordering/age key; default pushed (semver for semver conditions).' },
+      ...Object.fromEntries(
+        conditionKinds.map((k) => [k.key, { ...k.parameters, description: k.summary }]),
+      ),
+      by: {
+        enum: ORDER_KEYS,
+        description: 'Ordering/age key; default pushed (semver for semver conditions).',
+      },
     },
     oneOf: keys.map((key) => ({ required: [key] })),
     'x-expected': `exactly one condition of ${keys.join(', ')}`,
@@ -42,7 +48,11 @@ function ruleSchema(): JsonSchema {
     additionalProperties: false,
     required: ['name', 'then'],
     properties: {
-      name: { type: 'string', pattern: RULE_NAME, 'x-expected': 'a rule name matching [a-z0-9][a-z0-9-]{0,62}' },
+      name: {
+        type: 'string',
+        pattern: RULE_NAME,
+        'x-expected': 'a rule name matching [a-z0-9][a-z0-9-]{0,62}',
+      },
       description: { type: 'string' },
       disabled: { type: 'boolean' },
       select: { $ref: '#/$defs/select' },
@@ -89,7 +99,11 @@ export function buildPolicySchema(): JsonSchema {
         required: ['level'],
         properties: {
           level: { enum: ['server', 'namespace', 'repository'] },
-          namespace: { type: 'string', pattern: NAME, 'x-expected': 'a namespace name (lower case, e.g. acme)' },
+          namespace: {
+            type: 'string',
+            pattern: NAME,
+            'x-expected': 'a namespace name (lower case, e.g. acme)',
+          },
           repository: {
             type: 'string',
             pattern: REPOSITORY,
@@ -108,7 +122,10 @@ export function buildPolicySchema(): JsonSchema {
           },
           {
             if: { properties: { level: { const: 'namespace' } } },
-            then: { required: ['namespace'], properties: { repository: forbidden('no repository at namespace scope') } },
+            then: {
+              required: ['namespace'],
+              properties: { repository: forbidden('no repository at namespace scope') },
+            },
           },
           {
             if: { properties: { level: { const: 'repository' } } },
@@ -130,7 +147,9 @@ export function buildPolicySchema(): JsonSchema {
       rules: { type: 'array', items: { $ref: '#/$defs/rule' } },
     },
     if: { properties: { scope: { properties: { level: { const: 'server' } } } } },
-    else: { properties: { guards: forbidden('no guards: guards are allowed at server scope only') } },
+    else: {
+      properties: { guards: forbidden('no guards: guards are allowed at server scope only') },
+    },
     $defs: { rule: ruleSchema(), select: selectSchema(), match: matchSchema() },
   };
 }

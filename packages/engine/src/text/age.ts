@@ -34,7 +34,8 @@ export function formatDuration(ms: number): string {
     if (ms >= UNIT_MS[unit] || unit === 's') {
       const whole = Math.floor(ms / UNIT_MS[unit]);
       const next = units[i + 1];
-      const rest = next === undefined ? 0 : Math.floor((ms - whole * UNIT_MS[unit]) / UNIT_MS[next]);
+      const rest =
+        next === undefined ? 0 : Math.floor((ms - whole * UNIT_MS[unit]) / UNIT_MS[next]);
       return next !== undefined && rest > 0 ? `${whole}${unit} ${rest}${next}` : `${whole}${unit}`;
     }
   }

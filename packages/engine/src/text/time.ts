@@ -7,5 +7,7 @@ export function parseTime(text: string): number {
   const offset = offsetMatch
     ? (offsetMatch[1] === '-' ? -1 : 1) * (Number(offsetMatch[2]) * 60 + Number(offsetMatch[3]))
     : 0;
-  return new Date(ms + offset * 60_000).toISOString().slice(0, 10) === text.slice(0, 10) ? ms : Number.NaN;
+  return new Date(ms + offset * 60_000).toISOString().slice(0, 10) === text.slice(0, 10)
+    ? ms
+    : Number.NaN;
 }

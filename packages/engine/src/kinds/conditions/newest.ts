@@ -10,6 +10,13 @@ export const newest: ConditionKind<number> = {
   byKeys: ORDER_KEYS,
   defaultBy: 'pushed',
   compile: (n, by) => ({
-    evaluate: (selected) => newestPerGroup(selected, n, by, () => '', () => ''),
+    evaluate: (selected) =>
+      newestPerGroup(
+        selected,
+        n,
+        by,
+        () => '',
+        () => '',
+      ),
   }),
 };

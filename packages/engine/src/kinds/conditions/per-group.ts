@@ -17,7 +17,11 @@ export const perGroup: ConditionKind<PerGroup> = {
     additionalProperties: false,
     required: ['regex', 'newest'],
     properties: {
-      regex: { type: 'string', minLength: 1, description: 'RE2 syntax, with at least one capture group.' },
+      regex: {
+        type: 'string',
+        minLength: 1,
+        description: 'RE2 syntax, with at least one capture group.',
+      },
       newest: { type: 'integer', minimum: 1, 'x-expected': 'an integer ≥ 1' },
     },
   },
@@ -27,7 +31,9 @@ export const perGroup: ConditionKind<PerGroup> = {
   check: (p, pointer) => {
     const error = regexError(p.regex);
     if (error !== undefined) {
-      return [{ pointer: `${pointer}/regex`, message: `expected an RE2 regular expression: ${error}` }];
+      return [
+        { pointer: `${pointer}/regex`, message: `expected an RE2 regular expression: ${error}` },
+      ];
     }
     return compileRegex(p.regex).groupCount < 1
       ? [{ pointer: `${pointer}/regex`, message: 'expected a regex with a capture group' }]

@@ -19,8 +19,14 @@ function compileSemver(p: SemverCondition, by: Parameters<ConditionKind['compile
           const version = semverOf(c);
           if (!version) return { hit: false, reason: NOT_SEMVER.miss };
           return satisfiesRange(version, p.range)
-            ? { hit: true, reason: `version ${version.version} satisfies ${JSON.stringify(p.range)}` }
-            : { hit: false, reason: `version ${version.version} does not satisfy ${JSON.stringify(p.range)}` };
+            ? {
+                hit: true,
+                reason: `version ${version.version} satisfies ${JSON.stringify(p.range)}`,
+              }
+            : {
+                hit: false,
+                reason: `version ${version.version} does not satisfy ${JSON.stringify(p.range)}`,
+              };
         }),
     };
   }
@@ -54,7 +60,11 @@ export const semver: ConditionKind<SemverCondition> = {
       newestPerMinor: { type: 'integer', minimum: 1, 'x-expected': 'an integer ≥ 1' },
       range: { type: 'string', minLength: 1, description: "node-semver range, e.g. '>=1.2 <2'" },
     },
-    oneOf: [{ required: ['newestPerMajor'] }, { required: ['newestPerMinor'] }, { required: ['range'] }],
+    oneOf: [
+      { required: ['newestPerMajor'] },
+      { required: ['newestPerMinor'] },
+      { required: ['range'] },
+    ],
     'x-expected': 'exactly one of newestPerMajor, newestPerMinor or range',
   },
   example: { semver: { newestPerMajor: 2 } },

@@ -28,8 +28,12 @@ export function chainStage(policies: CompiledPolicies): MonoTypeOperatorFunction
       mergeMap((group) =>
         group.pipe(
           ruleChain([
-            ...(group.key.repository === undefined ? [] : (policies.repositories.get(group.key.repository) ?? [])),
-            ...(group.key.namespace === undefined ? [] : (policies.namespaces.get(group.key.namespace) ?? [])),
+            ...(group.key.repository === undefined
+              ? []
+              : (policies.repositories.get(group.key.repository) ?? [])),
+            ...(group.key.namespace === undefined
+              ? []
+              : (policies.namespaces.get(group.key.namespace) ?? [])),
             ...policies.server,
           ]),
         ),

@@ -24,7 +24,8 @@ function indexOf(state: RepositoryState): Index {
     else tagsByDigest.set(c.digest, [c]);
   }
   // Name order, so that reasons name the first kept tag deterministically.
-  for (const list of tagsByDigest.values()) list.sort((a, b) => ((a.tag ?? '') < (b.tag ?? '') ? -1 : 1));
+  for (const list of tagsByDigest.values())
+    list.sort((a, b) => ((a.tag ?? '') < (b.tag ?? '') ? -1 : 1));
   return { tagsByDigest, untaggedByDigest };
 }
 
@@ -40,24 +41,36 @@ function keptOn(state: RepositoryState, index: Index, digest: string): TagDecisi
 }
 
 /** An accessory follows its subject; undefined while some subject tag is still undecided. */
-function followSubject(state: RepositoryState, index: Index, accessory: Accessory): ['keep' | 'delete', string] | undefined {
-  const subjectTags = (index.tagsByDigest.get(accessory.subject) ?? []).filter((c) => c !== accessory.candidate);
+function followSubject(
+  state: RepositoryState,
+  index: Index,
+  accessory: Accessory,
+): ['keep' | 'delete', string] | undefined {
+  const subjectTags = (index.tagsByDigest.get(accessory.subject) ?? []).filter(
+    (c) => c !== accessory.candidate,
+  );
   const subject = shortDigest(accessory.subject);
-  if (subjectTags.length === 0) return ['keep', `accessory of ${subject}, which has no tag in this repository: kept`];
+  if (subjectTags.length === 0)
+    return ['keep', `accessory of ${subject}, which has no tag in this repository: kept`];
   let pending = false;
   for (const c of subjectTags) {
     const record = state.decisions[c.id];
-    if (record?.decision === 'keep') return ['keep', `accessory of ${subject}: follows its kept tag "${c.tag ?? ''}"`];
+    if (record?.decision === 'keep')
+      return ['keep', `accessory of ${subject}: follows its kept tag "${c.tag ?? ''}"`];
     if (!record) pending = true;
   }
-  return pending ? undefined : ['delete', `accessory of ${subject}: follows its subject, whose tags are all deleted`];
+  return pending
+    ? undefined
+    : ['delete', `accessory of ${subject}: follows its subject, whose tags are all deleted`];
 }
 
 /** A kept index: it has a kept record, or no record of its own at all (untagged, never selected). */
 function isKeptIndex(state: RepositoryState, index: Index, digest: string): boolean {
   if (keptOn(state, index, digest)) return true;
   const untagged = index.untaggedByDigest.get(digest);
-  const hasRecord = (index.tagsByDigest.get(digest)?.length ?? 0) > 0 || (untagged !== undefined && state.decisions[untagged.id] !== undefined);
+  const hasRecord =
+    (index.tagsByDigest.get(digest)?.length ?? 0) > 0 ||
+    (untagged !== undefined && state.decisions[untagged.id] !== undefined);
   return !hasRecord;
 }
 
@@ -78,7 +91,13 @@ function pass(state: RepositoryState, index: Index): boolean {
     if (c.tag === null || record?.decision !== 'delete') continue;
     const kept = keptOn(state, index, c.digest);
     if (kept) {
-      decide(state, c, 'keep', RECONCILE, `shares its digest with kept tag "${kept.tag ?? ''}" (deleting the digest would remove both; ${record.rule ? `rule "${record.rule}" said delete` : 'was marked delete'})`);
+      decide(
+        state,
+        c,
+        'keep',
+        RECONCILE,
+        `shares its digest with kept tag "${kept.tag ?? ''}" (deleting the digest would remove both; ${record.rule ? `rule "${record.rule}" said delete` : 'was marked delete'})`,
+      );
       changed = true;
     }
   }
@@ -89,7 +108,13 @@ function pass(state: RepositoryState, index: Index): boolean {
       for (const c of index.tagsByDigest.get(child) ?? []) {
         const record = state.decisions[c.id];
         if (record?.decision !== 'delete') continue;
-        decide(state, c, 'keep', RECONCILE, `its digest is a platform of kept index ${shortDigest(manifest.digest)}${record.rule ? ` (rule "${record.rule}" said delete)` : ''}`);
+        decide(
+          state,
+          c,
+          'keep',
+          RECONCILE,
+          `its digest is a platform of kept index ${shortDigest(manifest.digest)}${record.rule ? ` (rule "${record.rule}" said delete)` : ''}`,
+        );
         changed = true;
       }
     }
@@ -105,7 +130,13 @@ export function reconcileStage(): MonoTypeOperatorFunction<RepositoryState> {
     // An accessory whose subject never resolved (a cycle of accessories) is kept.
     for (const accessory of state.accessories) {
       if (!state.decisions[accessory.candidate.id]) {
-        decide(state, accessory.candidate, 'keep', ACCESSORY, `accessory of ${shortDigest(accessory.subject)}, whose subject is itself undecided: kept`);
+        decide(
+          state,
+          accessory.candidate,
+          'keep',
+          ACCESSORY,
+          `accessory of ${shortDigest(accessory.subject)}, whose subject is itself undecided: kept`,
+        );
       }
     }
     return state;

@@ -12,7 +12,8 @@ interface BranchOutcome {
 
 function runBranch(branch: CompiledBranch, state: RepositoryState): BranchOutcome {
   const selected = state.undecided.filter(branch.selects);
-  if (branch.condition) return { selected, verdicts: branch.condition.evaluate(selected, state.now) };
+  if (branch.condition)
+    return { selected, verdicts: branch.condition.evaluate(selected, state.now) };
   const hit: Verdict = { hit: true, reason: `selected by ${branch.selection}` };
   return { selected, verdicts: selected.map(() => hit) };
 }
@@ -30,30 +31,48 @@ function unionOf(outcomes: readonly BranchOutcome[]): BranchOutcome {
     outcome.selected.forEach((candidate, i) => {
       const verdict = outcome.verdicts[i] as Verdict;
       const seen = verdicts.get(candidate);
-      if (!seen) verdicts.set(candidate, verdict.hit ? { hit: true, reason: prefix + verdict.reason } : { hit: false, reason: `no branch hits (${prefix}${verdict.reason})` });
-      else if (!seen.hit && verdict.hit) verdicts.set(candidate, { hit: true, reason: prefix + verdict.reason });
+      if (!seen)
+        verdicts.set(
+          candidate,
+          verdict.hit
+            ? { hit: true, reason: prefix + verdict.reason }
+            : { hit: false, reason: `no branch hits (${prefix}${verdict.reason})` },
+        );
+      else if (!seen.hit && verdict.hit)
+        verdicts.set(candidate, { hit: true, reason: prefix + verdict.reason });
     });
   });
   return { selected: [...verdicts.keys()], verdicts: [...verdicts.values()] };
 }
 
-const deciderOf = (rule: CompiledRule): Decider => ({ stage: rule.stage, scope: rule.scope, policy: rule.policy, rule: rule.name });
+const deciderOf = (rule: CompiledRule): Decider => ({
+  stage: rule.stage,
+  scope: rule.scope,
+  policy: rule.policy,
+  rule: rule.name,
+});
 
 /** Decides what one rule hits (`then`) or selects without hitting (`else`); `pass` leaves it undecided. */
-export function applyRule(rule: CompiledRule, state: RepositoryState, decider: Decider = deciderOf(rule)): void {
+export function applyRule(
+  rule: CompiledRule,
+  state: RepositoryState,
+  decider: Decider = deciderOf(rule),
+): void {
   const branches = liveBranches(rule, state);
   if (branches.length === 0 || state.undecided.length === 0) return;
   const outcomes = branches.map((branch) => runBranch(branch, state));
-  const { selected, verdicts } = outcomes.length === 1 ? (outcomes[0] as BranchOutcome) : unionOf(outcomes);
+  const { selected, verdicts } =
+    outcomes.length === 1 ? (outcomes[0] as BranchOutcome) : unionOf(outcomes);
   let decided = false;
-  selected.forEach((candidate, i) => {
+  for (let i = 0; i < selected.length; i++) {
+    const candidate = selected[i] as Candidate;
     const verdict = verdicts[i] as Verdict;
     if (candidate.tag === null) state.selectedUntagged.add(candidate.id);
     const action = verdict.hit ? rule.then : rule.else;
-    if (action === 'pass') return;
+    if (action === 'pass') continue;
     decide(state, candidate, action, decider, verdict.reason);
     decided = true;
-  });
+  }
   if (decided) dropDecided(state);
 }
 
@@ -77,7 +96,10 @@ export function ruleOperator(rule: CompiledRule): MonoTypeOperatorFunction<Repos
 }
 
 /** Rules in order, composed into one operator. */
-export function ruleChain(rules: readonly CompiledRule[]): MonoTypeOperatorFunction<RepositoryState> {
+export function ruleChain(
+  rules: readonly CompiledRule[],
+): MonoTypeOperatorFunction<RepositoryState> {
   const operators = rules.map(ruleOperator);
-  return (source: Observable<RepositoryState>) => operators.reduce((stream, operator) => operator(stream), source);
+  return (source: Observable<RepositoryState>) =>
+    operators.reduce((stream, operator) => operator(stream), source);
 }

@@ -9,7 +9,9 @@ const percent = (ratio: number): string => `${Math.round(ratio * 1000) / 10}%`;
  * §4.7, the blast-radius guard: when more than `maxDeleteRatio` of a repository's tags would be
  * deleted, nothing in it is deleted. Off when `maxDeleteRatio` is undefined.
  */
-export function safetyStage(maxDeleteRatio: number | undefined): MonoTypeOperatorFunction<RepositoryState> {
+export function safetyStage(
+  maxDeleteRatio: number | undefined,
+): MonoTypeOperatorFunction<RepositoryState> {
   return map((state) => {
     if (maxDeleteRatio === undefined || state.tagCount === 0) return state;
     let deletedTags = 0;

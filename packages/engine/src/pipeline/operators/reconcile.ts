@@ -1,19 +1,27 @@
 import { map, type MonoTypeOperatorFunction } from 'rxjs';
 import type { TagDecision } from '../../model/decision';
+import type { InventoryManifest } from '../../model/inventory';
+import { compareCodePoints } from '../../text/compare';
 import type { Candidate } from '../candidate';
+import { compareIdentity } from '../order';
 import { type Accessory, decide, NO_RULE, type RepositoryState, shortDigest } from '../state';
 
 const RECONCILE = NO_RULE('reconcile');
 const ACCESSORY = NO_RULE('accessory');
 
+/** Lookups, and every list in a canonical order so that results never depend on input order. */
 interface Index {
   readonly tagsByDigest: ReadonlyMap<string, Candidate[]>;
   readonly untaggedByDigest: ReadonlyMap<string, Candidate>;
+  readonly tags: readonly Candidate[];
+  readonly accessories: readonly Accessory[];
+  readonly indexes: readonly InventoryManifest[];
 }
 
 function indexOf(state: RepositoryState): Index {
   const tagsByDigest = new Map<string, Candidate[]>();
   const untaggedByDigest = new Map<string, Candidate>();
+  const tags = state.candidates.filter((c) => c.tag !== null).sort(compareIdentity);
   for (const c of state.candidates) {
     if (c.tag === null) {
       untaggedByDigest.set(c.digest, c);
@@ -23,10 +31,14 @@ function indexOf(state: RepositoryState): Index {
     if (list) list.push(c);
     else tagsByDigest.set(c.digest, [c]);
   }
-  // Name order, so that reasons name the first kept tag deterministically.
-  for (const list of tagsByDigest.values())
-    list.sort((a, b) => ((a.tag ?? '') < (b.tag ?? '') ? -1 : 1));
-  return { tagsByDigest, untaggedByDigest };
+  for (const list of tagsByDigest.values()) list.sort(compareIdentity);
+  const accessories = state.accessories
+    .slice()
+    .sort((a, b) => compareIdentity(a.candidate, b.candidate));
+  const indexes = [...state.manifests.values()]
+    .filter((m) => (m.children?.length ?? 0) > 0)
+    .sort((a, b) => compareCodePoints(a.digest, b.digest));
+  return { tagsByDigest, untaggedByDigest, tags, accessories, indexes };
 }
 
 /** The first kept tag on a digest, or the kept untagged record; undefined if none. */
@@ -77,7 +89,7 @@ function isKeptIndex(state: RepositoryState, index: Index, digest: string): bool
 /** One pass; returns whether anything changed. */
 function pass(state: RepositoryState, index: Index): boolean {
   let changed = false;
-  for (const accessory of state.accessories) {
+  for (const accessory of index.accessories) {
     const current = state.decisions[accessory.candidate.id];
     if (current && current.stage !== 'accessory') continue;
     const next = followSubject(state, index, accessory);
@@ -86,9 +98,9 @@ function pass(state: RepositoryState, index: Index): boolean {
       changed = true;
     }
   }
-  for (const c of state.candidates) {
+  for (const c of index.tags) {
     const record = state.decisions[c.id];
-    if (c.tag === null || record?.decision !== 'delete') continue;
+    if (record?.decision !== 'delete') continue;
     const kept = keptOn(state, index, c.digest);
     if (kept) {
       decide(
@@ -101,10 +113,9 @@ function pass(state: RepositoryState, index: Index): boolean {
       changed = true;
     }
   }
-  for (const manifest of state.manifests.values()) {
-    if (!manifest.children || manifest.children.length === 0) continue;
+  for (const manifest of index.indexes) {
     if (!isKeptIndex(state, index, manifest.digest)) continue;
-    for (const child of manifest.children) {
+    for (const child of manifest.children ?? []) {
       for (const c of index.tagsByDigest.get(child) ?? []) {
         const record = state.decisions[c.id];
         if (record?.decision !== 'delete') continue;
@@ -128,7 +139,7 @@ export function reconcileStage(): MonoTypeOperatorFunction<RepositoryState> {
     const index = indexOf(state);
     while (pass(state, index));
     // An accessory whose subject never resolved (a cycle of accessories) is kept.
-    for (const accessory of state.accessories) {
+    for (const accessory of index.accessories) {
       if (!state.decisions[accessory.candidate.id]) {
         decide(
           state,

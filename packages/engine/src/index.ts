@@ -30,3 +30,4 @@ export {
   type EvaluationSummary,
   type RepositoryInput,
 } from './pipeline/evaluate';
+export { renderRuleKindReference } from './kinds/reference';

@@ -1,6 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { EngineErrorCode, type ValidationIssue, WinnowValidationError } from '../errors';
 
+const MAX_SYNTAX_ERRORS = 5;
+
 /** One document of a file, before validation. */
 export interface SourceDocument {
   readonly value: unknown;
@@ -18,20 +20,23 @@ export function parseDocuments(
   file?: string,
   code: (typeof EngineErrorCode)[keyof typeof EngineErrorCode] = EngineErrorCode.policyInvalid,
 ): SourceDocument[] {
-  const documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  const documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   const issues: ValidationIssue[] = [];
   const values: unknown[] = [];
   for (const document of Array.isArray(documents) ? documents : []) {
-    for (const error of document.errors) {
-      const at = error.linePos?.[0];
-      const where = at ? `line ${at.line}, column ${at.col}: ` : '';
-      issues.push({
-        file,
-        pointer: '',
-        message: `expected valid YAML or JSON: ${where}${error.message.split('\n')[0] ?? ''}`,
-      });
-    }
-    if (document.errors.length === 0 && document.contents !== null) {
+    // The first syntax error of a document; the ones after it are usually its echoes.
+    const error = document.errors[0];
+    if (error) {
+      if (issues.length < MAX_SYNTAX_ERRORS) {
+        const at = error.linePos?.[0];
+        const where = at ? `line ${at.line}, column ${at.col}: ` : '';
+        const what = (error.message.split('\n')[0] ?? '').replace(
+          / at line \d+, column \d+:?$/,
+          '',
+        );
+        issues.push({ file, pointer: '', message: `expected valid YAML or JSON: ${where}${what}` });
+      }
+    } else if (document.contents !== null) {
       values.push(document.toJS({ maxAliasCount: 100 }));
     }
   }

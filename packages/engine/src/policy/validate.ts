@@ -73,12 +73,13 @@ export function loadPolicyTexts(
       issues.push(...error.issues);
     }
   }
+  let loaded: LoadedPolicy[] = [];
   try {
-    const loaded = validatePolicies(documents);
-    if (issues.length > 0) throw new WinnowValidationError(EngineErrorCode.policyInvalid, issues);
-    return loaded;
+    loaded = validatePolicies(documents);
   } catch (error) {
     if (!(error instanceof WinnowValidationError)) throw error;
-    throw new WinnowValidationError(EngineErrorCode.policyInvalid, [...issues, ...error.issues]);
+    issues.push(...error.issues);
   }
+  if (issues.length > 0) throw new WinnowValidationError(EngineErrorCode.policyInvalid, issues);
+  return loaded;
 }

@@ -4,4 +4,6 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testMatch: ['**/*.test.ts'],
+  // The CLI tests wait on child processes (spawnSync), so one worker per core keeps every core busy.
+  maxWorkers: '100%',
 };

@@ -5,6 +5,7 @@ import {
   buildPolicySchema,
   compilePolicies,
   evaluateInventory,
+  type EvaluationReport,
   formatIssue,
   loadPolicyTexts,
   parseInventory,
@@ -36,14 +37,33 @@ interface Io {
 }
 
 async function readText(path: string): Promise<string> {
-  return readFile(path, 'utf8');
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    // EISDIR comes without a path: name the file as the user gave it in every case.
+    if (error instanceof Error && 'code' in error) Object.assign(error, { path });
+    throw error;
+  }
+}
+
+/** Epoch ms of an RFC 3339 time; NaN unless it names a real instant (no 2026-02-30, no 24:00). */
+function parseRfc3339(value: string): number {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/i.exec(
+    value,
+  );
+  if (!match) return Number.NaN;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return ms;
+  // Date.parse rolls 2026-02-30 over to March 2 and 24:00 to the next day: read the wall time back.
+  const sign = match[4] === '-' ? -1 : 1;
+  const offsetMinutes = match[4] ? sign * (Number(match[5]) * 60 + Number(match[6])) : 0;
+  const wall = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  return wall === (match[1] ?? '').toUpperCase() ? ms : Number.NaN;
 }
 
 function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
-  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value)
-    ? Date.parse(value)
-    : Number.NaN;
+  const ms = parseRfc3339(value);
   if (Number.isNaN(ms))
     throw new UsageError(
       `--now: expected an RFC 3339 time such as 2026-01-01T00:00:00Z, got "${value}"`,
@@ -88,11 +108,23 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   );
   const policies = compilePolicies(loadPolicyTexts(texts).map((loaded) => loaded.policy));
   const inventory = parseInventory(await readText(values.inventory), values.inventory);
-  const report = evaluateInventory(
-    inventory,
-    policies,
-    maxDeleteRatio === undefined ? { now } : { now, maxDeleteRatio },
-  );
+  const inventoryFile = values.inventory;
+  let report: EvaluationReport;
+  try {
+    report = evaluateInventory(
+      inventory,
+      policies,
+      maxDeleteRatio === undefined ? { now } : { now, maxDeleteRatio },
+    );
+  } catch (error) {
+    // The engine's evaluation-time issues (a tag without pushedAt) point into the inventory but
+    // cannot know its file name; the contract says the message names the file.
+    if (!(error instanceof WinnowValidationError)) throw error;
+    throw new WinnowValidationError(
+      error.code,
+      error.issues.map((issue) => ({ ...issue, file: issue.file ?? inventoryFile })),
+    );
+  }
   const out = new OutputWriter(io.stdout);
   if (values.format === 'table') {
     for (const line of renderTable(report)) await out.write(line);

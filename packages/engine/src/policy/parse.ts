@@ -23,7 +23,8 @@ export function parseDocuments(
   const documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   const issues: ValidationIssue[] = [];
   const values: unknown[] = [];
-  for (const document of Array.isArray(documents) ? documents : []) {
+  const all = Array.isArray(documents) ? documents : [];
+  for (const [index, document] of all.entries()) {
     // The first syntax error of a document; the ones after it are usually its echoes.
     const error = document.errors[0];
     if (error) {
@@ -34,7 +35,12 @@ export function parseDocuments(
           / at line \d+, column \d+:?$/,
           '',
         );
-        issues.push({ file, pointer: '', message: `expected valid YAML or JSON: ${where}${what}` });
+        issues.push({
+          file,
+          ...(all.length > 1 ? { document: index + 1 } : {}),
+          pointer: '',
+          message: `expected valid YAML or JSON: ${where}${what}`,
+        });
       }
     } else if (document.contents !== null) {
       values.push(document.toJS({ maxAliasCount: 100 }));

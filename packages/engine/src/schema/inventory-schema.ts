@@ -7,7 +7,8 @@ const TAG = '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$';
 const NAMESPACE = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
 const REPOSITORY =
   '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
-const DIGEST = '^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$';
+// The algorithms the OCI image spec registers, with their exact encoded lengths.
+const DIGEST = '^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$';
 const TIME =
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$';
 

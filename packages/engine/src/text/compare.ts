@@ -32,6 +32,7 @@ export function compareNatural(a: string, b: string): number {
         const d = a.charCodeAt(si + k) - b.charCodeAt(sj + k);
         if (d !== 0) return d < 0 ? -1 : 1;
       }
+      if (ei - i !== ej - j) return ei - i < ej - j ? -1 : 1; // equal values: the shorter run first
       i = ei;
       j = ej;
     } else {

@@ -9,6 +9,7 @@ export class GlobSyntaxError extends Error {}
 
 const RE2_SPECIAL = /[\\^$.|?*+()[\]{}]/g;
 const escapeLiteral = (text: string): string => text.replace(RE2_SPECIAL, '\\$&');
+const ANY_LEADING_SEGMENTS = '(?:.*/)?';
 
 export function globToRegexSource(glob: string): string {
   if (glob.length === 0) throw new GlobSyntaxError('a glob must not be empty');
@@ -33,10 +34,12 @@ function translate(glob: string, start: number, end: number): string {
       const segmentStart = i === start || glob.charAt(i - 1) === '/';
       const segmentEnd = j === end || glob.charAt(j) === '/';
       if (j - i >= 2 && segmentStart && segmentEnd) {
-        if (i === start && j === end) {
+        // `**/**` is `**`: drop the leading-segments part of a globstar right before this one
+        if (out.endsWith(ANY_LEADING_SEGMENTS)) out = out.slice(0, -ANY_LEADING_SEGMENTS.length);
+        if (out === '' && j === end) {
           out += '.*';
         } else if (j < end) {
-          out += '(?:.*/)?'; // `**/x`: any number of leading segments, each with its slash
+          out += ANY_LEADING_SEGMENTS; // `**/x`: any number of leading segments, each with its slash
           j++;
         } else {
           out = `${out.slice(0, -1)}(?:/.*)?`; // `x/**`: `x` itself matches too

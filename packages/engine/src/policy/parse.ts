@@ -1,7 +1,11 @@
-import { parseAllDocuments } from 'yaml';
+import { isScalar, parseAllDocuments } from 'yaml';
 import { EngineErrorCode, type ValidationIssue, WinnowValidationError } from '../errors';
 
 const MAX_SYNTAX_ERRORS = 5;
+
+/** A bare `---` (e.g. a trailing one) holds nothing, like an empty file; `null` or `~` is a value. */
+const isEmptyDocument = (contents: unknown): boolean =>
+  contents === null || (isScalar(contents) && contents.value === null && contents.source === '');
 
 /** One document of a file, before validation. */
 export interface SourceDocument {
@@ -42,7 +46,7 @@ export function parseDocuments(
           message: `expected valid YAML or JSON: ${where}${what}`,
         });
       }
-    } else if (document.contents !== null) {
+    } else if (!isEmptyDocument(document.contents)) {
       values.push(document.toJS({ maxAliasCount: 100 }));
     }
   }

@@ -99,6 +99,30 @@ function issueOf(error: ErrorObject): ValidationIssue | undefined {
         pointer: at,
         message: `expected ${expected ?? `a string matching ${String(params.pattern)}`}`,
       };
+    // Ajv's own wording ("must NOT have fewer than 1 items") does not read after "expected".
+    case 'minItems':
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`}`,
+      };
+    case 'minProperties': {
+      const known =
+        typeof parent === 'object' && parent.properties ? Object.keys(parent.properties) : [];
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `at least ${String(params.limit)} of ${known.join(', ')}`}`,
+      };
+    }
+    case 'minLength':
+      return {
+        pointer: at,
+        message: `expected ${expected ?? (params.limit === 1 ? 'a non-empty string' : `at least ${String(params.limit)} characters`)}`,
+      };
+    case 'uniqueItems':
+      return {
+        pointer: at,
+        message: `expected no duplicates: items ${String(params.i)} and ${String(params.j)} are equal`,
+      };
     default:
       return { pointer: at, message: `expected ${expected ?? error.message ?? 'a valid value'}` };
   }

@@ -10,6 +10,10 @@ const REPOSITORY =
 const RULE_NAME = '^[a-z0-9][a-z0-9-]{0,62}$';
 const ACTIONS = ['keep', 'delete', 'pass'];
 const forbidden = (expected: string): JsonSchema => ({ not: {}, 'x-expected': expected });
+const NAMESPACE_EXPECTED = 'a namespace name (lower case, e.g. acme)';
+const REPOSITORY_EXPECTED = 'a repository name inside the namespace (lower case, may contain /)';
+// What a field required by a conditional says it expects (its own schema is in `properties`).
+const described = (expected: string): JsonSchema => ({ 'x-expected': expected });
 
 function selectSchema(): JsonSchema {
   return {
@@ -102,17 +106,18 @@ export function buildPolicySchema(): JsonSchema {
           namespace: {
             type: 'string',
             pattern: NAME,
-            'x-expected': 'a namespace name (lower case, e.g. acme)',
+            'x-expected': NAMESPACE_EXPECTED,
           },
           repository: {
             type: 'string',
             pattern: REPOSITORY,
-            'x-expected': 'a repository name inside the namespace (lower case, may contain /)',
+            'x-expected': REPOSITORY_EXPECTED,
           },
         },
+        // Each `if` requires `level`: without it every `if` would hold vacuously.
         allOf: [
           {
-            if: { properties: { level: { const: 'server' } } },
+            if: { required: ['level'], properties: { level: { const: 'server' } } },
             then: {
               properties: {
                 namespace: forbidden('no namespace at server scope'),
@@ -121,15 +126,24 @@ export function buildPolicySchema(): JsonSchema {
             },
           },
           {
-            if: { properties: { level: { const: 'namespace' } } },
+            if: { required: ['level'], properties: { level: { const: 'namespace' } } },
             then: {
               required: ['namespace'],
-              properties: { repository: forbidden('no repository at namespace scope') },
+              properties: {
+                namespace: described(NAMESPACE_EXPECTED),
+                repository: forbidden('no repository at namespace scope'),
+              },
             },
           },
           {
-            if: { properties: { level: { const: 'repository' } } },
-            then: { required: ['namespace', 'repository'] },
+            if: { required: ['level'], properties: { level: { const: 'repository' } } },
+            then: {
+              required: ['namespace', 'repository'],
+              properties: {
+                namespace: described(NAMESPACE_EXPECTED),
+                repository: described(REPOSITORY_EXPECTED),
+              },
+            },
           },
         ],
       },

@@ -118,6 +118,11 @@ function issueOf(error: ErrorObject): ValidationIssue | undefined {
         pointer: at,
         message: `expected ${expected ?? (params.limit === 1 ? 'a non-empty string' : `at least ${String(params.limit)} characters`)}`,
       };
+    case 'minimum':
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `a number ≥ ${String(params.limit)}`}`,
+      };
     case 'uniqueItems':
       return {
         pointer: at,

@@ -11,6 +11,12 @@ const write = (file, text) => {
   fs.writeFileSync(file, text);
   process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
 };
-write(path.join(root, 'schema/policy.schema.json'), `${JSON.stringify(engine.buildPolicySchema(), null, 2)}\n`);
-write(path.join(root, 'schema/inventory.schema.json'), `${JSON.stringify(engine.buildInventorySchema(), null, 2)}\n`);
+write(
+  path.join(root, 'schema/policy.schema.json'),
+  `${JSON.stringify(engine.buildPolicySchema(), null, 2)}\n`,
+);
+write(
+  path.join(root, 'schema/inventory.schema.json'),
+  `${JSON.stringify(engine.buildInventorySchema(), null, 2)}\n`,
+);
 write(path.join(root, '../../docs/reference/rule-kinds.md'), engine.renderRuleKindReference());

@@ -136,7 +136,10 @@ describe.each([1, 7, 42])('conditions (input shuffled with seed %i)', (seed) => 
   it('perGroup puts tags whose capture group did not take part in the group ""', () => {
     const t = [tag('main-1', 1), tag('main-2', 2), tag('dev-1', 3), tag('dev-2', 4)];
     // `dev-*` match without group 1: they share the group "" and only the newest of them is a hit.
-    expect(kept(run("{ perGroup: { regex: '^(?:(main)|dev)-', newest: 1 } }", t, seed))).toEqual(['dev-1', 'main-1']);
+    expect(kept(run("{ perGroup: { regex: '^(?:(main)|dev)-', newest: 1 } }", t, seed))).toEqual([
+      'dev-1',
+      'main-1',
+    ]);
   });
 
   it('semver newestPerMajor and newestPerMinor keep the N highest versions per line', () => {

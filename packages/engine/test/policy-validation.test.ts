@@ -427,7 +427,7 @@ const rejected: [string, Json, string, RegExp][] = [
     'labels with by',
     withMatch({ labels: { all: ['prod'] }, by: 'pushed' }),
     '/rules/0/match/by',
-    /^is not allowed: labels does not order or age tags$/,
+    /^is not allowed: expected no by, since labels does not order or age tags$/,
   ],
   [
     'an unknown by',

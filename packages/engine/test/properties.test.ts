@@ -71,9 +71,7 @@ const inventoryArb = fc
   })
   .map((repositories): Inventory => ({ apiVersion: 'winnow/v1', kind: 'Inventory', repositories }));
 
-const actionArb = fc.constantFrom('keep', 'delete', 'pass') as fc.Arbitrary<
-  'keep' | 'delete' | 'pass'
->;
+const actionArb = fc.constantFrom<'keep' | 'delete' | 'pass'>('keep', 'delete', 'pass');
 const ruleArb = fc
   .record({
     select: fc.constantFrom(
@@ -106,7 +104,7 @@ const policiesArb = fc
       rules: rules.map((r, i): Rule => ({
         name: `r${i}`,
         ...(r.select ? { select: r.select } : {}),
-        ...(r.match ? { match: r.match as Rule['match'] } : {}),
+        ...(r.match ? { match: r.match } : {}),
         then: r.then,
         else: r.else,
       })),

@@ -48,7 +48,11 @@ function checkRepository(repository: InventoryRepository, pointer: string): Vali
 function fail(issues: ValidationIssue[], file: string | undefined): never {
   const shown = issues.slice(0, MAX_ISSUES).map((issue) => ({ ...issue, file }));
   if (issues.length > MAX_ISSUES) {
-    shown.push({ file, pointer: '', message: `and ${issues.length - MAX_ISSUES} more problems` });
+    shown.push({
+      file,
+      pointer: '',
+      message: `and ${issues.length - MAX_ISSUES} more problem${issues.length - MAX_ISSUES === 1 ? '' : 's'}`,
+    });
   }
   throw new WinnowValidationError(EngineErrorCode.inventoryInvalid, shown);
 }

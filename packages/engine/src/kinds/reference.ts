@@ -16,7 +16,9 @@ export function renderRuleKindReference(): string {
     '',
     '| key | levels | what it selects | example |',
     '|---|---|---|---|',
-    ...selectorKinds.map((k) => `| \`${k.key}\` | ${k.levels.join(', ')} | ${k.summary} | ${code(k.example)} |`),
+    ...selectorKinds.map(
+      (k) => `| \`${k.key}\` | ${k.levels.join(', ')} | ${k.summary} | ${code(k.example)} |`,
+    ),
     '',
     '## Conditions (`match`)',
     '',

@@ -65,7 +65,7 @@ function checkMatch(match: Match, pointer: string): ValidationIssue[] {
       pointer: `${pointer}/by`,
       message:
         kind.byKeys.length === 0
-          ? `is not allowed: ${key} does not order or age tags`
+          ? `is not allowed: expected no by, since ${key} does not order or age tags`
           : `expected one of ${kind.byKeys.join(', ')} (${key} needs ${kind.byKeys.length === 3 ? 'a time key' : 'an ordering key'})`,
     });
   }

@@ -111,7 +111,7 @@ describe('formatDuration', () => {
     [41 * DAY + 3 * HOUR + 59 * MINUTE, '41d 3h'],
     [400 * DAY, '400d'], // no weeks or years
     [-(DAY + HOUR), '-1d 1h'], // a tag pushed after `now`
-    [-500, '-0s'],
+    [-500, '0s'],
   ];
 
   it.each(table)('%i ms → %j', (ms, text) => {

@@ -27,7 +27,8 @@ export function parseAge(text: string): Age | undefined {
 
 /** A short human form of a duration: the two largest units, rounded down (`41d 3h`, `2h 5m`, `40s`). */
 export function formatDuration(ms: number): string {
-  if (ms < 0) return `-${formatDuration(-ms)}`;
+  if (ms <= -1000) return `-${formatDuration(-ms)}`;
+  if (ms < 0) return '0s';
   const units = ['d', 'h', 'm', 's'] as const;
   for (let i = 0; i < units.length; i++) {
     const unit = units[i] as (typeof units)[number];

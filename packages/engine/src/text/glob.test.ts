@@ -40,7 +40,7 @@ describe('globToRegexSource', () => {
     ['a**', 'ab/c', false],
     ['**{a,b}', 'x/a', false], // picomatch: true (a quirk; `**a` is false there too)
     ['*/**', 'a', true], // picomatch: false, although `team/**` matches `team` there
-    ['***', 'a/b', true], // a whole segment of stars is `**` (picomatch reads `***` as `*`)
+    ['***', 'a/b', false], // only exactly two stars cross `/`; `***` is `*`, as in picomatch
     // consecutive globstars are one globstar
     ['**/**', 'a', true],
     ['**/**', 'a/b', true],
@@ -291,9 +291,6 @@ function picomatchQuirk(segments: readonly Segment[]): boolean {
     // reads as a character range; no OCI name holds `..` or a `.` segment.
     glob.includes('..') ||
     /(?:^|\/)\.(?:\/|$)/.test(glob) ||
-    // Three or more stars are one `*` to picomatch; the translator treats a whole segment of
-    // them as `**`.
-    glob.includes('***') ||
     // `**{a,b}` crosses `/` in picomatch although `**a` does not; to the translator a `**`
     // that is not a whole segment is a `*`, so both stay inside one segment.
     /\*\*\{/.test(glob)

@@ -33,7 +33,7 @@ function translate(glob: string, start: number, end: number): string {
       while (j < end && glob.charAt(j) === '*') j++;
       const segmentStart = i === start || glob.charAt(i - 1) === '/';
       const segmentEnd = j === end || glob.charAt(j) === '/';
-      if (j - i >= 2 && segmentStart && segmentEnd) {
+      if (j - i === 2 && segmentStart && segmentEnd) {
         // `**/**` is `**`: drop the leading-segments part of a globstar right before this one
         if (out.endsWith(ANY_LEADING_SEGMENTS)) out = out.slice(0, -ANY_LEADING_SEGMENTS.length);
         if (out === '' && j === end) {

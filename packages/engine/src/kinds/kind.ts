@@ -4,15 +4,18 @@ import type { Candidate } from '../pipeline/candidate';
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
-/** What a condition says about one selected candidate. */
-export interface Verdict {
-  readonly hit: boolean;
-  readonly reason: string;
+/**
+ * What a condition says about the selected candidates, by position: whether each is a hit, and
+ * a reason for a person, made only for the candidates a rule decides (most passes need none).
+ */
+export interface Verdicts {
+  readonly hits: Uint8Array;
+  reason(index: number): string;
 }
 
 /** A compiled condition: verdicts aligned with `selected`. */
 export interface Condition {
-  evaluate(selected: readonly Candidate[], now: number): Verdict[];
+  evaluate(selected: readonly Candidate[], now: number): Verdicts;
 }
 
 /** A condition kind of `match`: its key, parameter schema and factory. */

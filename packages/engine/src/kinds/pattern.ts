@@ -54,21 +54,62 @@ export interface PatternMatcher {
   readonly description: string;
 }
 
-/** Compiles a checked pattern to one RE2 program (a glob list becomes one alternation). */
+type Test = (name: string) => boolean;
+
+const GLOB_SPECIAL = /[*?[\]{}\\]/;
+
+/** Exact tests for the common glob shapes (`latest`, `v*`, `*-rc`); undefined for the rest. */
+function literalGlob(glob: string): Test | undefined {
+  if (!GLOB_SPECIAL.test(glob)) return (name) => name === glob;
+  const star = glob.indexOf('*');
+  if (star !== glob.lastIndexOf('*') || glob.charAt(star + 1) === '*') return undefined;
+  const prefix = glob.slice(0, star);
+  const suffix = glob.slice(star + 1);
+  if (GLOB_SPECIAL.test(prefix) || GLOB_SPECIAL.test(suffix)) return undefined;
+  // `*` stays inside one segment: no `/` in what it covers.
+  return (name) =>
+    name.length >= prefix.length + suffix.length &&
+    name.startsWith(prefix) &&
+    name.endsWith(suffix) &&
+    !name.slice(prefix.length, name.length - suffix.length).includes('/');
+}
+
+/** `abc`, `^abc`, `abc$`, `^abc$` with plain characters and `\.` escapes: the literal and anchors. */
+function literalRegex(source: string): Test | undefined {
+  const start = source.startsWith('^');
+  const end = source.endsWith('$') && !source.endsWith('\\$');
+  const body = source.slice(start ? 1 : 0, end ? -1 : undefined);
+  if (!/^(?:[A-Za-z0-9_\-/:,=@%]|\\\.)*$/.test(body)) return undefined;
+  const literal = body.replace(/\\\./g, '.');
+  if (start && end) return (name) => name === literal;
+  if (start) return (name) => name.startsWith(literal);
+  if (end) return (name) => name.endsWith(literal);
+  return (name) => name.includes(literal);
+}
+
+/**
+ * Compiles a checked pattern. Literal and prefix/suffix shapes are tested directly (they are
+ * most patterns in practice); everything else runs on one RE2 program.
+ */
 export function compilePattern(pattern: PatternSelector): PatternMatcher {
-  let source: string;
+  let test: Test;
   let description: string;
   if (pattern.regex !== undefined) {
-    source = pattern.regex;
     description = `regex ${JSON.stringify(pattern.regex)}`;
+    const regex = compileRegex(pattern.regex);
+    test = literalRegex(pattern.regex) ?? ((name) => regex.test(name));
   } else {
     const globs = typeof pattern.glob === 'string' ? [pattern.glob] : (pattern.glob ?? []);
-    source = globs.map(globToRegexSource).join('|');
     description = `glob ${globs.map((g) => JSON.stringify(g)).join(' or ')}`;
+    const fast = globs.map(literalGlob);
+    if (fast.every((t): t is Test => t !== undefined)) {
+      test = fast.length === 1 && fast[0] ? fast[0] : (name) => fast.some((t) => t(name));
+    } else {
+      const regex = compileRegex(globs.map(globToRegexSource).join('|'));
+      test = (name) => regex.test(name);
+    }
   }
-  const regex = compileRegex(source);
-  if (pattern.negate === true) {
-    return { test: (name) => !regex.test(name), description: `not ${description}` };
-  }
-  return { test: (name) => regex.test(name), description };
+  if (pattern.negate === true)
+    return { test: (name) => !test(name), description: `not ${description}` };
+  return { test, description };
 }

@@ -11,8 +11,8 @@ export interface Candidate {
   /** Epoch milliseconds; NaN when never pulled. */
   readonly pulled: number;
   readonly labels: readonly string[];
-  /** JSON pointer of the tag or manifest in the inventory, for error messages. */
-  readonly pointer: string;
+  /** Index in the repository's `tags` (or `manifests` for an untagged manifest), for error pointers. */
+  readonly source: number;
   /** Parsed once on first use by a semver key or condition; null when the tag is no version. */
   semver?: SemVer | null;
 }

@@ -3,7 +3,6 @@ import type { DecisionCounts, RepositoryEvaluation, TagDecision } from '../model
 import { type Inventory, type InventoryRepository, repositoryPath } from '../model/inventory';
 import type { CompiledPolicies } from '../policy/compile';
 import { compareCodePoints } from '../text/compare';
-import type { Candidate } from './candidate';
 import { accessoryStage } from './operators/accessories';
 import { chainStage } from './operators/chain';
 import { defaultStage } from './operators/default';
@@ -26,18 +25,10 @@ export interface RepositoryInput {
   readonly pointer: string;
 }
 
-/** Decisions in output order: tags by name, then untagged manifests by digest. */
-function outputOrder(a: Candidate, b: Candidate): number {
-  if (a.tag !== null && b.tag !== null) return compareCodePoints(a.tag, b.tag);
-  if (a.tag !== null) return -1;
-  if (b.tag !== null) return 1;
-  return compareCodePoints(a.digest, b.digest);
-}
-
 function toEvaluation(state: RepositoryState): RepositoryEvaluation {
   const decisions: TagDecision[] = [];
   const counts: DecisionCounts = { tags: 0, keep: 0, delete: 0 };
-  for (const candidate of state.candidates.slice().sort(outputOrder)) {
+  for (const candidate of state.ordered) {
     const record = state.decisions[candidate.id];
     if (!record) continue;
     decisions.push(record);

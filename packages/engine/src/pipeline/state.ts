@@ -3,6 +3,7 @@ import type { InventoryManifest, InventoryRepository } from '../model/inventory'
 import type { Decision, Stage, TagDecision } from '../model/decision';
 import type { ScopeLevel } from '../model/policy';
 import type { Candidate } from './candidate';
+import { compareIdentity } from './order';
 
 /** A cosign-style accessory tag: `sha256-<64 hex>.sig|.att|.sbom`. */
 const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
@@ -25,6 +26,8 @@ export interface RepositoryState {
   readonly now: number;
   /** Tags (input order), then the untagged manifests a rule may select. */
   readonly candidates: readonly Candidate[];
+  /** The candidates in output order: tags by name, then untagged manifests by digest. */
+  readonly ordered: readonly Candidate[];
   readonly tagCount: number;
   readonly immutable: ReadonlySet<number>;
   readonly accessories: readonly Accessory[];
@@ -64,7 +67,7 @@ export function createState(
       pushed: timeOrNaN(tag.pushedAt),
       pulled: timeOrNaN(tag.lastPulledAt),
       labels: tag.labels ?? [],
-      pointer: `${pointer}/tags/${index}`,
+      source: index,
     };
     candidates.push(candidate);
     tagged.add(tag.digest);
@@ -84,7 +87,7 @@ export function createState(
       pushed: timeOrNaN(manifest.pushedAt),
       pulled: Number.NaN,
       labels: [],
-      pointer: `${pointer}/manifests/${index}`,
+      source: index,
     });
   });
   return {
@@ -94,6 +97,7 @@ export function createState(
     pointer,
     now,
     candidates,
+    ordered: candidates.slice().sort(compareIdentity),
     tagCount,
     immutable,
     accessories,
@@ -103,6 +107,11 @@ export function createState(
     selectedUntagged: new Set(),
     blocked: false,
   };
+}
+
+/** JSON pointer of a candidate's tag or manifest in the inventory. */
+export function pointerOf(state: RepositoryState, candidate: Candidate): string {
+  return `${state.pointer}/${candidate.tag === null ? 'manifests' : 'tags'}/${candidate.source}`;
 }
 
 export interface Decider {

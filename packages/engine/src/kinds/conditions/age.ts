@@ -2,6 +2,7 @@ import type { ValidationIssue } from '../../errors';
 import type { OrderKey } from '../../model/policy';
 import { AGE_PATTERN, formatDuration, parseAge } from '../../text/age';
 import { TIME_KEYS, timeOf } from '../../pipeline/order';
+import type { Candidate } from '../../pipeline/candidate';
 import type { Condition, ConditionKind } from '../kind';
 
 const ageSchema = {
@@ -21,16 +22,20 @@ function ageCondition(text: string, by: OrderKey, older: boolean): Condition {
   const timeOfCandidate = timeOf(by);
   const word = older ? 'older' : 'newer';
   return {
-    evaluate: (selected, now) =>
-      selected.map((candidate) => {
-        const age = now - timeOfCandidate(candidate);
-        const hit = older ? age > limit : age <= limit;
-        const shown = formatDuration(age);
-        return {
-          hit,
-          reason: `${hit ? '' : 'not '}${word} than ${text} by ${by} (age ${shown})`,
-        };
-      }),
+    evaluate: (selected, now) => {
+      const hits = new Uint8Array(selected.length);
+      const ages = new Float64Array(selected.length);
+      for (let i = 0; i < selected.length; i++) {
+        const age = now - timeOfCandidate(selected[i] as Candidate);
+        ages[i] = age;
+        if (older ? age > limit : age <= limit) hits[i] = 1;
+      }
+      return {
+        hits,
+        reason: (i) =>
+          `${hits[i] ? '' : 'not '}${word} than ${text} by ${by} (age ${formatDuration(ages[i] ?? 0)})`,
+      };
+    },
   };
 }
 

@@ -12,12 +12,13 @@ export const labels: ConditionKind<LabelSet> = {
   compile: (set) => {
     const matcher = compileLabelSet(set);
     return {
-      evaluate: (selected) =>
-        selected.map((c) =>
-          matcher.test(c.labels)
-            ? { hit: true, reason: `has ${matcher.description}` }
-            : { hit: false, reason: `does not have ${matcher.description}` },
-        ),
+      evaluate: (selected) => {
+        const hits = Uint8Array.from(selected, (c) => (matcher.test(c.labels) ? 1 : 0));
+        return {
+          hits,
+          reason: (i) => `${hits[i] ? 'has' : 'does not have'} ${matcher.description}`,
+        };
+      },
     };
   },
 };

@@ -1,6 +1,7 @@
 import { validRange } from 'semver';
 import { ORDER_KEYS, semverOf } from '../../pipeline/order';
 import { satisfiesRange } from '../../text/semver';
+import type { Candidate } from '../../pipeline/candidate';
 import type { Condition, ConditionKind } from '../kind';
 import { newestPerGroup } from './ranking';
 
@@ -13,21 +14,22 @@ const NOT_SEMVER = { miss: 'not a semantic version' };
 
 function compileSemver(p: SemverCondition, by: Parameters<ConditionKind['compile']>[1]): Condition {
   if ('range' in p) {
+    const range = JSON.stringify(p.range);
     return {
-      evaluate: (selected) =>
-        selected.map((c) => {
+      evaluate: (selected) => {
+        const hits = Uint8Array.from(selected, (c) => {
           const version = semverOf(c);
-          if (!version) return { hit: false, reason: NOT_SEMVER.miss };
-          return satisfiesRange(version, p.range)
-            ? {
-                hit: true,
-                reason: `version ${version.version} satisfies ${JSON.stringify(p.range)}`,
-              }
-            : {
-                hit: false,
-                reason: `version ${version.version} does not satisfy ${JSON.stringify(p.range)}`,
-              };
-        }),
+          return version && satisfiesRange(version, p.range) ? 1 : 0;
+        });
+        return {
+          hits,
+          reason: (i) => {
+            const version = semverOf(selected[i] as Candidate);
+            if (!version) return NOT_SEMVER.miss;
+            return `version ${version.version} ${hits[i] ? 'satisfies' : 'does not satisfy'} ${range}`;
+          },
+        };
+      },
     };
   }
   const perMajor = 'newestPerMajor' in p;

@@ -21,17 +21,18 @@ interface Index {
 function indexOf(state: RepositoryState): Index {
   const tagsByDigest = new Map<string, Candidate[]>();
   const untaggedByDigest = new Map<string, Candidate>();
-  const tags = state.candidates.filter((c) => c.tag !== null).sort(compareIdentity);
-  for (const c of state.candidates) {
+  const tags: Candidate[] = [];
+  // `ordered` is canonical, so every list built from it is too.
+  for (const c of state.ordered) {
     if (c.tag === null) {
       untaggedByDigest.set(c.digest, c);
       continue;
     }
+    tags.push(c);
     const list = tagsByDigest.get(c.digest);
     if (list) list.push(c);
     else tagsByDigest.set(c.digest, [c]);
   }
-  for (const list of tagsByDigest.values()) list.sort(compareIdentity);
   const accessories = state.accessories
     .slice()
     .sort((a, b) => compareIdentity(a.candidate, b.candidate));
@@ -136,6 +137,10 @@ function pass(state: RepositoryState, index: Index): boolean {
 /** §4.6: shared digests, children of kept indexes and accessories, repeated until nothing changes. */
 export function reconcileStage(): MonoTypeOperatorFunction<RepositoryState> {
   return map((state) => {
+    // Reconcile only turns deletes into keeps and decides accessories: without either, no work.
+    if (state.accessories.length === 0 && !state.decisions.some((d) => d?.decision === 'delete')) {
+      return state;
+    }
     const index = indexOf(state);
     while (pass(state, index));
     // An accessory whose subject never resolved (a cycle of accessories) is kept.

@@ -1,21 +1,24 @@
 import { map, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import { EngineErrorCode, WinnowValidationError } from '../../errors';
-import type { Verdict } from '../../kinds/kind';
+import type { Verdicts } from '../../kinds/kind';
 import type { CompiledBranch, CompiledRule } from '../../policy/compile';
 import { type Candidate, describeCandidate, MissingPushTimeError } from '../candidate';
-import { decide, type Decider, dropDecided, type RepositoryState } from '../state';
+import { decide, type Decider, dropDecided, pointerOf, type RepositoryState } from '../state';
 
 interface BranchOutcome {
   readonly selected: readonly Candidate[];
-  readonly verdicts: readonly Verdict[];
+  readonly verdicts: Verdicts;
 }
 
 function runBranch(branch: CompiledBranch, state: RepositoryState): BranchOutcome {
   const selected = state.undecided.filter(branch.selects);
   if (branch.condition)
     return { selected, verdicts: branch.condition.evaluate(selected, state.now) };
-  const hit: Verdict = { hit: true, reason: `selected by ${branch.selection}` };
-  return { selected, verdicts: selected.map(() => hit) };
+  const reason = `selected by ${branch.selection}`;
+  return {
+    selected,
+    verdicts: { hits: new Uint8Array(selected.length).fill(1), reason: () => reason },
+  };
 }
 
 function liveBranches(rule: CompiledRule, state: RepositoryState): CompiledBranch[] {
@@ -25,24 +28,29 @@ function liveBranches(rule: CompiledRule, state: RepositoryState): CompiledBranc
 
 /** A union rule: a candidate is a hit if any branch hits it; the first such branch gives the reason. */
 function unionOf(outcomes: readonly BranchOutcome[]): BranchOutcome {
-  const verdicts = new Map<Candidate, Verdict>();
-  outcomes.forEach((outcome, b) => {
-    const prefix = `branch ${b + 1}: `;
-    outcome.selected.forEach((candidate, i) => {
-      const verdict = outcome.verdicts[i] as Verdict;
-      const seen = verdicts.get(candidate);
-      if (!seen)
-        verdicts.set(
-          candidate,
-          verdict.hit
-            ? { hit: true, reason: prefix + verdict.reason }
-            : { hit: false, reason: `no branch hits (${prefix}${verdict.reason})` },
-        );
-      else if (!seen.hit && verdict.hit)
-        verdicts.set(candidate, { hit: true, reason: prefix + verdict.reason });
+  // Per candidate: the branch and position that speak for it (the first hit, else the first selection).
+  const speaker = new Map<Candidate, { branch: number; index: number; hit: boolean }>();
+  outcomes.forEach((outcome, branch) => {
+    outcome.selected.forEach((candidate, index) => {
+      const hit = outcome.verdicts.hits[index] === 1;
+      const seen = speaker.get(candidate);
+      if (!seen || (!seen.hit && hit)) speaker.set(candidate, { branch, index, hit });
     });
   });
-  return { selected: [...verdicts.keys()], verdicts: [...verdicts.values()] };
+  const selected = [...speaker.keys()];
+  const speakers = [...speaker.values()];
+  return {
+    selected,
+    verdicts: {
+      hits: Uint8Array.from(speakers, (s) => (s.hit ? 1 : 0)),
+      reason: (i) => {
+        const s = speakers[i];
+        if (!s) return '';
+        const said = `branch ${s.branch + 1}: ${(outcomes[s.branch] as BranchOutcome).verdicts.reason(s.index)}`;
+        return s.hit ? said : `no branch hits (${said})`;
+      },
+    },
+  };
 }
 
 const deciderOf = (rule: CompiledRule): Decider => ({
@@ -66,11 +74,10 @@ export function applyRule(
   let decided = false;
   for (let i = 0; i < selected.length; i++) {
     const candidate = selected[i] as Candidate;
-    const verdict = verdicts[i] as Verdict;
     if (candidate.tag === null) state.selectedUntagged.add(candidate.id);
-    const action = verdict.hit ? rule.then : rule.else;
+    const action = verdicts.hits[i] === 1 ? rule.then : rule.else;
     if (action === 'pass') continue;
-    decide(state, candidate, action, decider, verdict.reason);
+    decide(state, candidate, action, decider, verdicts.reason(i));
     decided = true;
   }
   if (decided) dropDecided(state);
@@ -86,7 +93,7 @@ export function ruleOperator(rule: CompiledRule): MonoTypeOperatorFunction<Repos
       if (!(error instanceof MissingPushTimeError)) throw error;
       throw new WinnowValidationError(EngineErrorCode.inventoryInvalid, [
         {
-          pointer: `${error.candidate.pointer}/pushedAt`,
+          pointer: `${pointerOf(state, error.candidate)}/pushedAt`,
           message: `is required: rule "${rule.name}" (${rule.scope} policy "${rule.policy}") orders or ages ${describeCandidate(error.candidate)} by push time`,
         },
       ]);

@@ -1,5 +1,6 @@
 import {
   formatDuration,
+  parseTime,
   type DecisionCounts,
   type InventoryRepository,
   type TagDecision,
@@ -274,10 +275,10 @@ export function plainLoop(coverage: PolicyCoverage, now: Date): PlainEvaluator {
     let undecided: number[] = [];
     for (let i = 0; i < n; i++) {
       const tag = tags[i] as InventoryRepository['tags'][number];
-      const pushed = Date.parse(tag.pushedAt ?? '');
+      const pushed = parseTime(tag.pushedAt ?? '');
       if (Number.isNaN(pushed)) throw new Error(`${path}: tag "${tag.name}" has no pushedAt`);
       work.pushed[i] = pushed;
-      work.pulled[i] = typeof tag.lastPulledAt === 'string' ? Date.parse(tag.lastPulledAt) : pushed;
+      work.pulled[i] = typeof tag.lastPulledAt === 'string' ? parseTime(tag.lastPulledAt) : pushed;
       if (tag.immutable === true) {
         work.decisions[i] = record(
           work,

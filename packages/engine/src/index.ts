@@ -20,6 +20,7 @@ export {
 export { conditionKinds, selectorKinds, ruleKindCatalogue } from './kinds/registry';
 export type { ConditionKind, SelectorKind, JsonSchema } from './kinds/kind';
 export { parseAge, formatDuration } from './text/age';
+export { parseTime } from './text/time';
 export {
   evaluateInventory,
   evaluatePipeline,

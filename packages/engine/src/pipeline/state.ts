@@ -1,5 +1,5 @@
 import { parseTime } from '../text/time';
-import type { InventoryManifest, InventoryRepository } from '../model/inventory';
+import type { InventoryManifest, InventoryRepository, InventoryTag } from '../model/inventory';
 import type { Decision, Stage, TagDecision } from '../model/decision';
 import type { ScopeLevel } from '../model/policy';
 import type { Candidate } from './candidate';
@@ -55,41 +55,35 @@ export function createState(
     manifests.set(manifest.digest, manifest);
     for (const child of manifest.children ?? []) children.add(child);
   }
+  const hasManifests = manifests.size > 0;
   const candidates: Candidate[] = [];
   const immutable = new Set<number>();
   const accessories: Accessory[] = [];
-  const tagged = new Set<string>();
-  repository.tags.forEach((tag, index) => {
+  const tags = repository.tags;
+  for (let index = 0; index < tags.length; index++) {
+    const tag = tags[index] as InventoryTag;
     const candidate: Candidate = {
-      id: candidates.length,
+      id: index,
       tag: tag.name,
       digest: tag.digest,
       pushed: timeOrNaN(tag.pushedAt),
       pulled: timeOrNaN(tag.lastPulledAt),
-      labels: tag.labels ?? [],
+      labels: tag.labels ?? NO_LABELS,
       source: index,
+      semver: undefined,
     };
     candidates.push(candidate);
-    tagged.add(tag.digest);
-    if (tag.immutable === true) immutable.add(candidate.id);
-    const cosign = COSIGN_TAG.exec(tag.name);
-    const subject = cosign ? `sha256:${cosign[1] ?? ''}` : manifests.get(tag.digest)?.subject;
+    if (tag.immutable === true) immutable.add(index);
+    const cosign = tag.name.startsWith('sha256-') ? COSIGN_TAG.exec(tag.name) : null;
+    const subject = cosign
+      ? `sha256:${cosign[1] ?? ''}`
+      : hasManifests
+        ? manifests.get(tag.digest)?.subject
+        : undefined;
     if (typeof subject === 'string') accessories.push({ candidate, subject });
-  });
+  }
   const tagCount = candidates.length;
-  (repository.manifests ?? []).forEach((manifest, index) => {
-    if (tagged.has(manifest.digest) || children.has(manifest.digest)) return;
-    if (typeof manifest.subject === 'string') return;
-    candidates.push({
-      id: candidates.length,
-      tag: null,
-      digest: manifest.digest,
-      pushed: timeOrNaN(manifest.pushedAt),
-      pulled: Number.NaN,
-      labels: [],
-      source: index,
-    });
-  });
+  if (hasManifests) addUntagged(repository, candidates, children);
   return {
     namespace: repository.namespace,
     name: repository.name,
@@ -97,7 +91,7 @@ export function createState(
     pointer,
     now,
     candidates,
-    ordered: candidates.slice().sort(compareIdentity),
+    ordered: inOutputOrder(candidates),
     tagCount,
     immutable,
     accessories,
@@ -112,6 +106,41 @@ export function createState(
 /** JSON pointer of a candidate's tag or manifest in the inventory. */
 export function pointerOf(state: RepositoryState, candidate: Candidate): string {
   return `${state.pointer}/${candidate.tag === null ? 'manifests' : 'tags'}/${candidate.source}`;
+}
+
+const NO_LABELS: readonly string[] = [];
+
+/** Candidates in output order; snapshots usually list tags sorted already, which costs one pass. */
+function inOutputOrder(candidates: readonly Candidate[]): Candidate[] {
+  for (let i = 1; i < candidates.length; i++) {
+    if (compareIdentity(candidates[i - 1] as Candidate, candidates[i] as Candidate) > 0) {
+      return candidates.slice().sort(compareIdentity);
+    }
+  }
+  return candidates.slice();
+}
+
+/** The untagged manifests a rule may select: not tagged, not an index child, not a referrer. */
+function addUntagged(
+  repository: InventoryRepository,
+  candidates: Candidate[],
+  children: ReadonlySet<string>,
+): void {
+  const tagged = new Set(repository.tags.map((t) => t.digest));
+  (repository.manifests ?? []).forEach((manifest, index) => {
+    if (tagged.has(manifest.digest) || children.has(manifest.digest)) return;
+    if (typeof manifest.subject === 'string') return;
+    candidates.push({
+      id: candidates.length,
+      tag: null,
+      digest: manifest.digest,
+      pushed: timeOrNaN(manifest.pushedAt),
+      pulled: Number.NaN,
+      labels: NO_LABELS,
+      source: index,
+      semver: undefined,
+    });
+  });
 }
 
 export interface Decider {

@@ -12,6 +12,17 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
+/** The decimal value of `count` digits at `from`; -1 if one is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
 const isLeap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -23,21 +34,12 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export function parseTime(text: string): number {
   const n = text.length;
   if (n < 20) return Number.NaN;
-  const digits = (from: number, count: number): number => {
-    let value = 0;
-    for (let i = from; i < from + count; i++) {
-      const d = text.charCodeAt(i) - DIGIT_0;
-      if (d < 0 || d > 9) return -1;
-      value = value * 10 + d;
-    }
-    return value;
-  };
-  const year = digits(0, 4);
-  const month = digits(5, 2);
-  const day = digits(8, 2);
-  const hour = digits(11, 2);
-  const minute = digits(14, 2);
-  const second = digits(17, 2);
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
   const t = text.charCodeAt(10);
   if (
     text.charCodeAt(4) !== 45 ||
@@ -82,8 +84,8 @@ export function parseTime(text: string): number {
     if (i + 1 !== n) return Number.NaN;
   } else if (zone === 43 || zone === 45) {
     if (i + 6 !== n || text.charCodeAt(i + 3) !== 58) return Number.NaN;
-    const oh = digits(i + 1, 2);
-    const om = digits(i + 4, 2);
+    const oh = digitsAt(text, i + 1, 2);
+    const om = digitsAt(text, i + 4, 2);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
     offsetMinutes = (zone === 45 ? -1 : 1) * (oh * 60 + om);
   } else {

@@ -1,42 +1,25 @@
-import { groupBy, mergeMap, type MonoTypeOperatorFunction } from 'rxjs';
+import { concatMap, type MonoTypeOperatorFunction, of } from 'rxjs';
 import type { CompiledPolicies } from '../../policy/compile';
 import type { RepositoryState } from '../state';
 import { ruleChain } from './rule';
 
-interface ChainKey {
-  readonly repository: string | undefined;
-  readonly namespace: string | undefined;
-}
-
 /**
  * §4.4: the repository policy's rules, then the namespace policy's, then the server policy's.
- * Repositories under the same policies form one group whose chain is composed once.
+ * Repositories under the same policies share one composed chain, built once and cached; each
+ * repository runs through it on its own, so nothing accumulates as the stream goes on.
  */
 export function chainStage(policies: CompiledPolicies): MonoTypeOperatorFunction<RepositoryState> {
-  const keys = new Map<string, ChainKey>();
-  const keyOf = (state: RepositoryState): ChainKey => {
-    const repository = policies.repositories.has(state.path) ? state.path : undefined;
-    const namespace = policies.namespaces.has(state.namespace) ? state.namespace : undefined;
-    const id = `${repository ?? ''}\u0000${namespace ?? ''}`;
-    let key = keys.get(id);
-    if (!key) keys.set(id, (key = { repository, namespace }));
-    return key;
+  const chains = new Map<string, MonoTypeOperatorFunction<RepositoryState>>();
+  const chainOf = (state: RepositoryState): MonoTypeOperatorFunction<RepositoryState> => {
+    const repository = policies.repositories.get(state.path);
+    const namespace = policies.namespaces.get(state.namespace);
+    const key = `${repository ? state.path : ''}\u0000${namespace ? state.namespace : ''}`;
+    let chain = chains.get(key);
+    if (!chain) {
+      chain = ruleChain([...(repository ?? []), ...(namespace ?? []), ...policies.server]);
+      chains.set(key, chain);
+    }
+    return chain;
   };
-  return (source) =>
-    source.pipe(
-      groupBy(keyOf),
-      mergeMap((group) =>
-        group.pipe(
-          ruleChain([
-            ...(group.key.repository === undefined
-              ? []
-              : (policies.repositories.get(group.key.repository) ?? [])),
-            ...(group.key.namespace === undefined
-              ? []
-              : (policies.namespaces.get(group.key.namespace) ?? [])),
-            ...policies.server,
-          ]),
-        ),
-      ),
-    );
+  return concatMap((state) => of(state).pipe(chainOf(state)));
 }

@@ -142,7 +142,12 @@ export function reconcileStage(): MonoTypeOperatorFunction<RepositoryState> {
       return state;
     }
     const index = indexOf(state);
-    while (pass(state, index));
+    if (index.accessories.length === 0 && index.indexes.length === 0) {
+      // Only shared digests: one pass reaches the fixpoint (a flip adds a keep where one was).
+      pass(state, index);
+    } else {
+      while (pass(state, index));
+    }
     // An accessory whose subject never resolved (a cycle of accessories) is kept.
     for (const accessory of index.accessories) {
       if (!state.decisions[accessory.candidate.id]) {

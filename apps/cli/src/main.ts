@@ -8,6 +8,7 @@ import {
   type EvaluationReport,
   formatIssue,
   loadPolicyTexts,
+  parseTime,
   parseInventory,
   WinnowValidationError,
 } from '@winnow/engine';
@@ -46,24 +47,9 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-/** Epoch ms of an RFC 3339 time; NaN unless it names a real instant (no 2026-02-30, no 24:00). */
-function parseRfc3339(value: string): number {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/i.exec(
-    value,
-  );
-  if (!match) return Number.NaN;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return ms;
-  // Date.parse rolls 2026-02-30 over to March 2 and 24:00 to the next day: read the wall time back.
-  const sign = match[4] === '-' ? -1 : 1;
-  const offsetMinutes = match[4] ? sign * (Number(match[5]) * 60 + Number(match[6])) : 0;
-  const wall = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
-  return wall === (match[1] ?? '').toUpperCase() ? ms : Number.NaN;
-}
-
 function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
-  const ms = parseRfc3339(value);
+  const ms = parseTime(value);
   if (Number.isNaN(ms))
     throw new UsageError(
       `--now: expected an RFC 3339 time such as 2026-01-01T00:00:00Z, got "${value}"`,

@@ -2,7 +2,6 @@
 export const EngineErrorCode = {
   policyInvalid: 'WINNOW_POLICY_INVALID',
   inventoryInvalid: 'WINNOW_INVENTORY_INVALID',
-  policyConflict: 'WINNOW_POLICY_CONFLICT',
 } as const;
 export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];
 
@@ -32,9 +31,4 @@ export function formatIssue(issue: ValidationIssue): string {
   if (issue.document !== undefined) parts.push(`document ${issue.document}`);
   parts.push(issue.pointer === '' ? '(document)' : issue.pointer);
   return `${parts.join(': ')}: ${issue.message}`;
-}
-
-/** Escapes one JSON pointer reference token (RFC 6901). */
-export function pointerToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -76,8 +76,3 @@ export function timeOf(key: OrderKey): (c: Candidate) => number {
       return pushedOf;
   }
 }
-
-/** A sorted copy, newest first. */
-export function sortedBy(candidates: readonly Candidate[], compare: Comparator): Candidate[] {
-  return candidates.slice().sort(compare);
-}

@@ -32,3 +32,4 @@ export {
   type RepositoryInput,
 } from './pipeline/evaluate';
 export { renderRuleKindReference } from './kinds/reference';
+export { issuesFromAjv } from './schema/ajv';

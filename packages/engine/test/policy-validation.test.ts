@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { compileSchema, issuesFromAjv } from '../src/schema/ajv';
 import {
   buildPolicySchema,
   conditionKinds,
@@ -859,5 +860,19 @@ rules:
         'server',
       ),
     );
+  });
+});
+
+describe('upper bounds read like the other messages', () => {
+  it.each([
+    [{ type: 'integer', maximum: 10 }, 11, 'expected a number ≤ 10'],
+    [{ type: 'integer', exclusiveMaximum: 10 }, 10, 'expected a number < 10'],
+    [{ type: 'integer', exclusiveMinimum: 0 }, 0, 'expected a number > 0'],
+    [{ type: 'array', maxItems: 1 }, [1, 2], 'expected at most 1 items'],
+    [{ type: 'string', maxLength: 2 }, 'abc', 'expected at most 2 characters'],
+  ])('%j with %j', (schema, value, message) => {
+    const validate = compileSchema(schema);
+    validate(value);
+    expect(issuesFromAjv(validate.errors)).toEqual([{ pointer: '', message }]);
   });
 });

@@ -123,6 +123,31 @@ function issueOf(error: ErrorObject): ValidationIssue | undefined {
         pointer: at,
         message: `expected ${expected ?? `a number ≥ ${String(params.limit)}`}`,
       };
+    case 'maximum':
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `a number ≤ ${String(params.limit)}`}`,
+      };
+    case 'exclusiveMinimum':
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `a number > ${String(params.limit)}`}`,
+      };
+    case 'exclusiveMaximum':
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `a number < ${String(params.limit)}`}`,
+      };
+    case 'maxItems':
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `at most ${String(params.limit)} items`}`,
+      };
+    case 'maxLength':
+      return {
+        pointer: at,
+        message: `expected ${expected ?? `at most ${String(params.limit)} characters`}`,
+      };
     case 'uniqueItems':
       return {
         pointer: at,

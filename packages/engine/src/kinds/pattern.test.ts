@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { globToRegexSource } from '../text/glob';
 import { compileRegex } from '../text/regex';
-import { compilePattern } from './pattern';
+import { compilePattern, requiredPrefixes } from './pattern';
 
 // Patterns of the shapes that take the direct path, and some that do not.
 const GLOBS = [
@@ -51,6 +51,15 @@ describe('compilePattern', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('reads certain prefixes only', () => {
+    expect(requiredPrefixes('^v[0-9]+\\.[0-9]+')).toEqual(['v']);
+    expect(requiredPrefixes('^(?:main|feature)-')).toEqual(['main', 'feature']);
+    expect(requiredPrefixes('^ab?c')).toEqual(['a']);
+    for (const uncertain of ['^a|b', '^(?:ab|c)?x', '^(?i)v', '^[ab]c', 'abc', '^(a|b*)c']) {
+      expect(requiredPrefixes(uncertain)).toBeUndefined();
+    }
   });
 
   it('matches a glob list when any glob matches', () => {

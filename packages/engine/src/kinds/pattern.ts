@@ -87,6 +87,81 @@ function literalRegex(source: string): Test | undefined {
   return (name) => name.includes(literal);
 }
 
+const LITERAL_CHAR = /[A-Za-z0-9_\-/:,=@%]/;
+
+/** The literal run at the start of `text` (with `\.` escapes), as far as it is certain. */
+function literalRun(text: string): string {
+  let run = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charAt(i);
+    if (c === '\\' && text.charAt(i + 1) === '.') {
+      run += '.';
+      i += 2;
+    } else if (LITERAL_CHAR.test(c)) {
+      run += c;
+      i++;
+    } else break;
+  }
+  // A quantifier that allows zero repetitions makes the last character optional.
+  const next = text.charAt(i);
+  return next === '?' || next === '*' || next === '{' ? run.slice(0, -1) : run;
+}
+
+/** Splits `body` at `|` outside groups and classes; undefined when it cannot tell. */
+function topLevelAlternatives(body: string): string[] | undefined {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charAt(i);
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const close = body.indexOf(']', i + 2);
+      if (close < 0) return undefined;
+      i = close;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      parts.push(body.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(body.slice(from));
+  return parts;
+}
+
+/**
+ * Literal prefixes one of which every match of an anchored regex starts with (`^v[0-9]` → v,
+ * `^(?:main|feature)-` → main, feature); undefined when there is no such certainty. A cheap
+ * test that rejects most names before RE2 runs.
+ */
+export function requiredPrefixes(source: string): string[] | undefined {
+  if (!source.startsWith('^')) return undefined;
+  const rest = source.slice(1);
+  if (topLevelAlternatives(rest)?.length !== 1) return undefined;
+  const group = /^\((?:\?:)?/.exec(rest);
+  if (!group) {
+    const run = literalRun(rest);
+    return run === '' ? undefined : [run];
+  }
+  let depth = 0;
+  let close = -1;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charAt(i);
+    if (c === '\\') i++;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0 || /^[?*{]/.test(rest.slice(close + 1))) return undefined;
+  const alternatives = topLevelAlternatives(rest.slice(group[0].length, close));
+  const runs = alternatives?.map(literalRun);
+  return runs && runs.every((r) => r !== '') ? runs : undefined;
+}
+
 /**
  * Compiles a checked pattern. Literal and prefix/suffix shapes are tested directly (they are
  * most patterns in practice); everything else runs on one RE2 program.
@@ -97,7 +172,12 @@ export function compilePattern(pattern: PatternSelector): PatternMatcher {
   if (pattern.regex !== undefined) {
     description = `regex ${JSON.stringify(pattern.regex)}`;
     const regex = compileRegex(pattern.regex);
-    test = literalRegex(pattern.regex) ?? ((name) => regex.test(name));
+    const prefixes = requiredPrefixes(pattern.regex);
+    test =
+      literalRegex(pattern.regex) ??
+      (prefixes
+        ? (name) => prefixes.some((p) => name.startsWith(p)) && regex.test(name)
+        : (name) => regex.test(name));
   } else {
     const globs = typeof pattern.glob === 'string' ? [pattern.glob] : (pattern.glob ?? []);
     description = `glob ${globs.map((g) => JSON.stringify(g)).join(' or ')}`;

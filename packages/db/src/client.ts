@@ -1,0 +1,27 @@
+import { PrismaLibSql } from '@prisma/adapter-libsql';
+import { PrismaPg } from '@prisma/adapter-pg';
+
+import { PrismaClient as PostgresqlClient, type Prisma } from './generated/postgresql/client';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+import { type Provider, providerOf } from './provider';
+
+/**
+ * The client the stores use. Both generated clients have the same model API (the models are one
+ * file); the PostgreSQL client's type stands for both, and the SQLite client is cast to it here,
+ * in this one place. Stores use only portable features, and tests run every store on both.
+ */
+export type DbClient = PostgresqlClient;
+export type DbTransaction = Prisma.TransactionClient;
+
+/** A Prisma client for the URL's provider, through its driver adapter (no native engine). */
+export function createClient(url: string): { provider: Provider; client: DbClient } {
+  const provider = providerOf(url);
+  if (provider === 'postgresql') {
+    return {
+      provider,
+      client: new PostgresqlClient({ adapter: new PrismaPg({ connectionString: url }) }),
+    };
+  }
+  const client = new SqliteClient({ adapter: new PrismaLibSql({ url }) });
+  return { provider, client: client as unknown as DbClient };
+}

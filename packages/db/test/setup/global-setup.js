@@ -1,0 +1,18 @@
+// Starts one PostgreSQL cluster for the run and migrates a template database; each test file
+// clones it (CREATE DATABASE ... TEMPLATE) in test/support/databases.ts.
+const { Client } = require('pg');
+const { migrate } = require('../../dist');
+const { startCluster } = require('./postgres-cluster');
+
+module.exports = async function globalSetup() {
+  const cluster = await startCluster();
+  globalThis.__WINNOW_PG__ = cluster;
+  const admin = new Client({ connectionString: `${cluster.url}/postgres` });
+  await admin.connect();
+  await admin.query('CREATE DATABASE winnow_template');
+  await admin.end();
+  await migrate(`${cluster.url}/winnow_template`);
+  // Workers are started after this and inherit the environment.
+  process.env.WINNOW_TEST_PG_URL = cluster.url;
+  process.env.WINNOW_TEST_PG_TEMPLATE = 'winnow_template';
+};

@@ -1,4 +1,5 @@
 import type { DbClient } from '../client';
+import type { Prisma } from '../generated/postgresql/client';
 import { translated } from '../errors';
 
 export type NamespaceKind = 'normal' | 'proxy_cache';
@@ -33,7 +34,7 @@ export function namespaceStore(db: DbClient): NamespaceStore {
             data: {
               name: namespace.name,
               kind: namespace.kind,
-              settings: namespace.settings as Record<string, never>,
+              settings: namespace.settings as Prisma.InputJsonObject,
             },
           }),
         ),

@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  // cookie@2 (under Fastify's inject) ships only ES modules, which Jest's CommonJS loader cannot
+  // require: let swc compile it like our sources.
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+  transformIgnorePatterns: ['^(?!.*/cookie@).*/node_modules/'],
+  testMatch: ['**/*.test.ts'],
+};

@@ -1,0 +1,74 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { EngineErrorCode, issuesFromAjv, WinnowValidationError } from '@winnow/engine';
+import { ApiError, ApiErrorCode, type ApiErrorKind, type ErrorBody } from './errors';
+
+function send(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  kind: ApiErrorKind,
+  message: string,
+  issues?: readonly { pointer: string; message: string }[],
+): FastifyReply {
+  const { code, status } = ApiErrorCode[kind];
+  const body: ErrorBody = {
+    error: {
+      code,
+      message,
+      ...(issues && issues.length > 0
+        ? { issues: issues.map((i) => ({ pointer: i.pointer, message: i.message })) }
+        : {}),
+      requestId: request.id,
+    },
+  };
+  return reply.status(status).type('application/json').send(body);
+}
+
+const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, ApiErrorKind>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payloadTooLarge',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupportedMediaType',
+};
+
+/**
+ * One place maps every error to a status and a body: 4xx bodies name the field (JSON pointer)
+ * and what was expected; 5xx bodies say nothing of the internals (the log has them).
+ */
+export const errorHandler = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError)
+      return send(reply, request, error.kind, error.message, error.issues);
+    if (error instanceof WinnowValidationError) {
+      const kind =
+        error.code === EngineErrorCode.inventoryInvalid ? 'inventoryInvalid' : 'policyInvalid';
+      return send(reply, request, kind, 'the document is invalid', error.issues);
+    }
+    if (error.validation) {
+      const where = error.validationContext ?? 'request';
+      const issues = issuesFromAjv(error.validation as Parameters<typeof issuesFromAjv>[0]).map(
+        (i) => ({ pointer: `/${where}${i.pointer}`, message: i.message }),
+      );
+      return send(reply, request, 'validation', `invalid ${where}`, issues);
+    }
+    const mapped = FASTIFY_CLIENT_ERRORS[error.code];
+    if (mapped) return send(reply, request, mapped, error.message);
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(reply, request, 'validation', error.message);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return send(
+      reply,
+      request,
+      'internal',
+      'internal error; the server log has the details (see requestId)',
+    );
+  });
+  app.setNotFoundHandler((request, reply) =>
+    send(
+      reply,
+      request,
+      'notFound',
+      `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+    ),
+  );
+  await Promise.resolve();
+});

@@ -1,70 +1,73 @@
-// Writes prisma/<provider>/migrations/<timestamp>_<name>/migration.sql for both providers from the
-// models, with Prisma's Wasm schema engine (`diff`). Usage: node scripts/create-migration.mjs init
+// Writes prisma/<provider>/migrations/<timestamp>_<name>/migration.sql for both providers: the
+// SQL that takes a database migrated with the existing migrations to prisma/models.prisma,
+// computed by Prisma's Wasm schema engine. Run `pnpm build` first (it migrates with dist).
 //
-// Only the first migration is supported yet: later ones need the engine to replay the existing
-// migrations on a shadow database (see docs/database.md, "Adding a migration").
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+// Usage: WINNOW_MIGRATION_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres \
+//          node scripts/create-migration.mjs <name>
+// The PostgreSQL URL names a server where a scratch database may be created and dropped; it is
+// only needed once migrations exist (the first one is diffed from an empty schema).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import { URL } from 'node:url';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openSchemaEngine } from './schema-engine.mjs';
+import { root, sqlToModels } from './schema-engine.mjs';
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error('usage: create-migration.mjs <name> (lower case, digits, underscores)');
   process.exit(2);
 }
+const { migrate } = require('../dist');
 
-/** The models as Prisma schema files, as the engine wants them. */
-export function schemaFiles(provider) {
-  const dir = path.join(root, 'prisma', provider);
-  return ['schema.prisma', 'models.prisma'].map((file) => ({
-    path: path.join(dir, file),
-    content: readFileSync(path.join(dir, file), 'utf8'),
-  }));
-}
-
-function adapterFactory(provider) {
+/** A scratch database migrated to the latest committed migration; `drop` removes it. */
+async function scratchDatabase(provider) {
   if (provider === 'sqlite') {
-    const { PrismaLibSql } = require('@prisma/adapter-libsql');
-    return new PrismaLibSql({ url: ':memory:' });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'winnow-migration-'));
+    const url = `file:${path.join(dir, 'scratch.db')}`;
+    await migrate(url);
+    return { url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  // Diffing from empty never connects; the adapter only tells the engine the provider.
-  const { PrismaPg } = require('@prisma/adapter-pg');
-  return new PrismaPg({
-    connectionString: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-  });
+  const server = process.env.WINNOW_MIGRATION_PG_URL;
+  if (!server)
+    throw new Error('set WINNOW_MIGRATION_PG_URL (a PostgreSQL server, see docs/database.md)');
+  const { Client } = require('pg');
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  const database = `winnow_migration_${Date.now()}`;
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(server);
+  url.pathname = `/${database}`;
+  await migrate(url.toString());
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }
 
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 for (const provider of ['sqlite', 'postgresql']) {
   const migrations = path.join(root, 'prisma', provider, 'migrations');
-  const existing = existsSync(migrations)
-    ? readdirSync(migrations).filter((d) => !d.endsWith('.toml'))
-    : [];
-  if (existing.length > 0) {
-    console.error(
-      `${provider}: migrations exist already (${existing.join(', ')}); see docs/database.md`,
-    );
-    process.exit(1);
+  const first =
+    !existsSync(migrations) || readdirSync(migrations).every((d) => d.endsWith('.toml'));
+  const scratch = first ? null : await scratchDatabase(provider);
+  let sql;
+  try {
+    sql = await sqlToModels(provider, scratch?.url ?? null);
+  } finally {
+    await scratch?.drop();
   }
-  const files = schemaFiles(provider);
-  const engine = await openSchemaEngine(
-    adapterFactory(provider),
-    files.map((f) => [f.path, f.content]),
-  );
-  const { stdout } = await engine.diff({
-    from: { tag: 'empty' },
-    to: { tag: 'schemaDatamodel', files },
-    script: true,
-    exitCode: null,
-    filters: { externalTables: [], externalEnums: [] },
-  });
+  if (sql === '') {
+    console.log(`${provider}: the migrations already match the models; nothing written`);
+    continue;
+  }
   const dir = path.join(migrations, `${stamp}_${name}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'migration.sql'), stdout ?? '');
+  writeFileSync(path.join(dir, 'migration.sql'), `${sql}\n`);
   writeFileSync(
     path.join(migrations, 'migration_lock.toml'),
     `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${provider}"\n`,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -100,8 +100,12 @@ describe.each(providers)('migrate on %s', (provider) => {
     cpSync(prismaDir, copy, { recursive: true });
     const first = path.join(copy, provider, 'migrations', committed[0] ?? '', 'migration.sql');
     writeFileSync(first, `${readFileSync(first, 'utf8')}\n-- edited after it was applied\n`);
-    await expect(migrate(database.url, { prismaDir: copy })).rejects.toMatchObject({
-      code: DbErrorCode.migrationModified,
-    });
+    try {
+      await expect(migrate(database.url, { prismaDir: copy })).rejects.toMatchObject({
+        code: DbErrorCode.migrationModified,
+      });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

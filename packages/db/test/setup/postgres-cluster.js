@@ -30,12 +30,35 @@ function freePort() {
   });
 }
 
-async function startCluster() {
+/**
+ * A fresh machine may lack the server: as root with apt (CI, the project's machines), install
+ * it, as the environment guide says; anywhere else say what to do.
+ */
+function ensurePostgres() {
+  if (existsSync(path.join(BIN, 'initdb'))) return;
+  const canInstall =
+    process.getuid?.() === 0 && existsSync('/usr/bin/apt-get') && !process.env.WINNOW_PG_BIN;
+  if (canInstall) {
+    process.stderr.write('PostgreSQL 15 is not installed: installing it with apt-get (once)\n');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    for (const argv of [
+      ['update'],
+      ['install', '-y', '--no-install-recommends', 'postgresql-15'],
+    ]) {
+      const result = spawnSync('apt-get', argv, { encoding: 'utf8', env });
+      if (result.status !== 0)
+        throw new Error(`apt-get ${argv.join(' ')} failed: ${result.stderr}`);
+    }
+  }
   if (!existsSync(path.join(BIN, 'initdb'))) {
     throw new Error(
       `PostgreSQL 15 not found in ${BIN}: apt-get install -y postgresql-15 (or set WINNOW_PG_BIN)`,
     );
   }
+}
+
+async function startCluster() {
+  ensurePostgres();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'winnow-pg-'));
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());

@@ -7,4 +7,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
   transformIgnorePatterns: ['^(?!.*/cookie@).*/node_modules/'],
   testMatch: ['**/*.test.ts'],
+  // The data layer's throwaway PostgreSQL cluster (and migrated template) for the API tests.
+  globalSetup: '<rootDir>/../../packages/db/test/setup/global-setup.js',
+  globalTeardown: '<rootDir>/../../packages/db/test/setup/global-teardown.js',
 };

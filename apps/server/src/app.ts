@@ -1,20 +1,25 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Database } from '@winnow/db';
 import type { ServerConfig } from './config';
 import { errorHandler } from './error-handler';
 import { errorBodySchema } from './errors';
 import { healthRoutes } from './routes/health';
+import { policyRoutes } from './routes/policies';
+import { readinessRoutes } from './routes/readiness';
 import { ruleKindRoutes } from './routes/rule-kinds';
 
 export interface AppOptions {
   readonly config: ServerConfig;
+  /** Opened and migrated by the caller (the composition root, or a test). */
+  readonly database: Database;
   /** Overrides the logger (tests pass false). */
   readonly logger?: boolean;
 }
 
 /** The whole API as one Fastify instance: external plugins, then the app's, then routes. */
-export async function buildApp({ config, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       logger === false
@@ -29,9 +34,18 @@ export async function buildApp({ config, logger }: AppOptions): Promise<FastifyI
           },
     requestIdHeader: 'x-request-id',
     bodyLimit: 16 * 1024 * 1024,
-    ajv: { customOptions: { allErrors: true } },
+    // `x-expected` is the engine's annotation for what a schema expects, used in messages.
+    ajv: { customOptions: { allErrors: true, keywords: ['x-expected'] } },
   });
   app.addSchema(errorBodySchema);
+  // Policy documents may come as YAML: handed to the engine's parser as text.
+  app.addContentTypeParser(
+    ['application/yaml', 'application/x-yaml', 'text/yaml'],
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -46,6 +60,8 @@ export async function buildApp({ config, logger }: AppOptions): Promise<FastifyI
   await app.register(errorHandler);
   await app.register(healthRoutes);
   await app.register(ruleKindRoutes);
+  await app.register(readinessRoutes, { database });
+  await app.register(policyRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { DbErrorCode, WinnowDbError } from '@winnow/db';
 import { EngineErrorCode, issuesFromAjv, WinnowValidationError } from '@winnow/engine';
 import { ApiError, ApiErrorCode, type ApiErrorKind, type ErrorBody } from './errors';
 
@@ -41,6 +42,12 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
       const kind =
         error.code === EngineErrorCode.inventoryInvalid ? 'inventoryInvalid' : 'policyInvalid';
       return send(reply, request, kind, 'the document is invalid', error.issues);
+    }
+    if (error instanceof WinnowDbError && error.code === DbErrorCode.notFound) {
+      return send(reply, request, 'notFound', error.message);
+    }
+    if (error instanceof WinnowDbError && error.code === DbErrorCode.conflict) {
+      return send(reply, request, 'conflict', error.message);
     }
     if (error.validation) {
       const where = error.validationContext ?? 'request';

@@ -10,6 +10,7 @@ export const ApiErrorCode = {
   payloadTooLarge: { code: 'WINNOW_PAYLOAD_TOO_LARGE', status: 413 },
   unsupportedMediaType: { code: 'WINNOW_UNSUPPORTED_MEDIA_TYPE', status: 415 },
   internal: { code: 'WINNOW_INTERNAL', status: 500 },
+  unavailable: { code: 'WINNOW_UNAVAILABLE', status: 503 },
 } as const;
 export type ApiErrorKind = keyof typeof ApiErrorCode;
 

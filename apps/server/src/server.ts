@@ -1,5 +1,8 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrate, openDatabase } from '@winnow/db';
 import { buildApp } from './app';
-import { ConfigError, readConfig } from './config';
+import { ConfigError, readConfig, redactUrl } from './config';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -15,7 +18,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await buildApp({ config });
+  if (config.databaseUrl.startsWith('file:')) {
+    mkdirSync(dirname(config.databaseUrl.slice('file:'.length)), { recursive: true });
+  }
+  const applied = await migrate(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl);
+  const app = await buildApp({ config, database });
+  app.addHook('onClose', () => database.close());
+  app.log.info(
+    { database: redactUrl(config.databaseUrl), migrationsApplied: applied },
+    'database ready',
+  );
   const stop = (signal: string): void => {
     app.log.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {

@@ -2,11 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { ruleKindCatalogue } from '@winnow/engine';
 import { buildApp } from '../src/app';
 import { readConfig } from '../src/config';
+import { testDatabase } from './database';
 
 let app: FastifyInstance;
+let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  app = await buildApp({ config: readConfig({}), logger: false });
+  const { database, drop: dropDatabase } = await testDatabase('sqlite');
+  drop = dropDatabase;
+  app = await buildApp({ config: readConfig({}), database, logger: false });
   // Routes that exist only in this test, to drive the error handler.
   app.get('/test/boom', () => {
     throw new Error('secret internal detail at /srv/winnow/db.ts:42');
@@ -25,6 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
+  await drop();
 });
 
 describe('the API skeleton', () => {

@@ -1,8 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const SERVER = resolve(__dirname, '../dist/server.js');
+// Starting a process and migrating its database takes seconds when CI runs suites in parallel.
+jest.setTimeout(30_000);
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -29,21 +33,30 @@ async function waitFor(url: string, deadline: number): Promise<Response> {
 }
 
 describe('the server process', () => {
-  it('listens on a real socket and stops cleanly on SIGTERM', async () => {
+  it('migrates its SQLite database, listens on a real socket and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'winnow-server-'));
     const child = spawn(process.execPath, [SERVER], {
-      env: { ...process.env, WINNOW_PORT: String(port), WINNOW_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        WINNOW_PORT: String(port),
+        WINNOW_LOG_LEVEL: 'warn',
+        DATABASE_URL: `file:${join(dir, 'nested', 'winnow.db')}`,
+      },
       stdio: 'ignore',
     });
     try {
-      const response = await waitFor(`http://127.0.0.1:${port}/healthz`, Date.now() + 10_000);
+      const response = await waitFor(`http://127.0.0.1:${port}/healthz`, Date.now() + 25_000);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(await ready.json()).toEqual({ status: 'ready' });
       const exited = new Promise<number | null>((done) => child.once('exit', done));
       child.kill('SIGTERM');
       await expect(exited).resolves.toBe(0);
     } finally {
       child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

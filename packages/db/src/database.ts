@@ -12,6 +12,8 @@ export interface Database {
   readonly repositories: RepositoryStore;
   readonly inventory: InventoryStore;
   readonly policies: PolicyStore;
+  /** Resolves when the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,9 @@ export function openDatabase(url: string): Database {
     repositories: repositoryStore(client),
     inventory: inventoryStore(client),
     policies: policyStore(client),
+    ping: async () => {
+      await client.$queryRaw`SELECT 1`;
+    },
     close: () => client.$disconnect(),
   };
 }

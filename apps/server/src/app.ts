@@ -6,7 +6,9 @@ import type { ServerConfig } from './config';
 import { errorHandler } from './error-handler';
 import { errorBodySchema } from './errors';
 import { healthRoutes } from './routes/health';
+import { inventoryRoutes } from './routes/inventory';
 import { policyRoutes } from './routes/policies';
+import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
 import { ruleKindRoutes } from './routes/rule-kinds';
 
@@ -34,8 +36,9 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
           },
     requestIdHeader: 'x-request-id',
     bodyLimit: 16 * 1024 * 1024,
-    // `x-expected` is the engine's annotation for what a schema expects, used in messages.
-    ajv: { customOptions: { allErrors: true, keywords: ['x-expected'] } },
+    // Unknown fields are errors, never silently dropped; `x-expected` is the engine's
+    // annotation for what a schema expects, used in messages.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, keywords: ['x-expected'] } },
   });
   app.addSchema(errorBodySchema);
   // Policy documents may come as YAML: handed to the engine's parser as text.
@@ -62,6 +65,8 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(ruleKindRoutes);
   await app.register(readinessRoutes, { database });
   await app.register(policyRoutes, { database });
+  await app.register(inventoryRoutes, { database });
+  await app.register(previewRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

@@ -95,6 +95,11 @@ describe.each(providers)('stores on %s', (provider) => {
       await db.policies.put(namespace, 'bob');
       expect((await db.policies.get(server.scope))?.document).toEqual(server);
       expect((await db.policies.get(namespace.scope))?.document).toEqual(namespace);
+      expect((await db.policies.list()).map((p) => p.document)).toEqual([server, namespace]);
+    });
+
+    it('lists nothing when no policy is stored', async () => {
+      expect(await db.policies.list()).toEqual([]);
     });
   });
 

@@ -19,6 +19,8 @@ export interface PolicyRevisionRecord {
 
 export interface PolicyStore {
   get(scope: Scope): Promise<StoredPolicy | null>;
+  /** Every stored policy, server first, then by scope key. */
+  list(): Promise<StoredPolicy[]>;
   /** Stores the document of its scope as the next revision (1 for a new policy). */
   put(document: PolicyDocument, actor: string): Promise<StoredPolicy>;
   /** WINNOW_DB_NOT_FOUND if the scope has no policy. Its revisions go with it. */
@@ -45,6 +47,7 @@ export function policyStore(db: DbClient): PolicyStore {
       const row = await db.policy.findUnique({ where: { scopeKey: scopeKey(scope) } });
       return row === null ? null : toStored(row);
     },
+    list: async () => (await db.policy.findMany({ orderBy: { scopeKey: 'desc' } })).map(toStored),
     put: (document, actor) =>
       translated(`policy ${scopeKey(document.scope)}`, () =>
         db.$transaction(async (tx) => {

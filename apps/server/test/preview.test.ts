@@ -162,7 +162,7 @@ describe.each(providers)('inventory and preview API on %s', (provider) => {
       ],
     });
     expect(badPolicy.json<{ error: { issues: { pointer: string }[] } }>().error.issues).toEqual([
-      { pointer: '/policies/0/rules/0/then', message: expect.any(String) as unknown as string },
+      { pointer: '/policies/0/rules/0/then', message: expect.any(String) },
     ]);
     const badSnapshot = await app.inject({
       method: 'POST',

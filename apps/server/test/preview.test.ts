@@ -162,7 +162,10 @@ describe.each(providers)('inventory and preview API on %s', (provider) => {
       ],
     });
     expect(badPolicy.json<{ error: { issues: { pointer: string }[] } }>().error.issues).toEqual([
-      { pointer: '/policies/0/rules/0/then', message: expect.any(String) },
+      {
+        pointer: '/policies/0/rules/0/then',
+        message: 'is required: expected one of keep, delete, pass',
+      },
     ]);
     const badSnapshot = await app.inject({
       method: 'POST',

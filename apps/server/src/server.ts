@@ -3,10 +3,14 @@ import { dirname } from 'node:path';
 import { migrate, openDatabase } from '@winnow/db';
 import { buildApp } from './app';
 import { ConfigError, readConfig, redactUrl } from './config';
+import { seedDemo } from './demo';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Starts the API: reads the environment, listens, and closes cleanly on SIGTERM or SIGINT. */
+/**
+ * Starts the API: reads the environment, migrates and opens the database, seeds the examples with
+ * `--demo`, listens, and closes cleanly on SIGTERM or SIGINT.
+ */
 async function main(): Promise<void> {
   let config;
   try {
@@ -24,6 +28,10 @@ async function main(): Promise<void> {
   const applied = await migrate(config.databaseUrl);
   const database = openDatabase(config.databaseUrl);
   const app = await buildApp({ config, database });
+  if (process.argv.includes('--demo')) {
+    const seeded = await seedDemo(database);
+    app.log.info(seeded, 'demo: example inventories and policies seeded');
+  }
   app.addHook('onClose', () => database.close());
   app.log.info(
     { database: redactUrl(config.databaseUrl), migrationsApplied: applied },

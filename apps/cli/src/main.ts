@@ -12,7 +12,9 @@ import {
   parseInventory,
   WinnowValidationError,
 } from '@winnow/engine';
+import { RemoteError, UsageError } from './errors';
 import { OutputWriter } from './output';
+import { exportCommand, importCommand, previewCommand } from './remote';
 import { renderTable } from './table';
 
 /** Exit statuses of the contract: 0 success, 1 anything else, 2 invalid input. */
@@ -25,12 +27,16 @@ const USAGE = `Usage:
                   [--now 2026-01-01T00:00:00Z] [--format json|table] [--max-delete-ratio 0.9]
   winnow validate FILE [FILE ...]
   winnow schema policy|inventory
+  winnow import FILE [--server URL]           send an inventory snapshot to a server
+  winnow export [--server URL]                print the server's inventory snapshot
+  winnow preview [--server URL] [--now T] [--namespace NS [--repository NAME]]
+                 [--decision keep|delete] [--stage STAGE] [--format table|json]
   winnow help
+
+The server is --server, else $WINNOW_URL, else http://127.0.0.1:8080.
 
 Exit status: 0 success, 2 invalid input or usage, 1 anything else.
 `;
-
-class UsageError extends Error {}
 
 interface Io {
   readonly stdout: NodeJS.WritableStream & import('node:stream').Writable;
@@ -161,6 +167,12 @@ export async function main(
         return await evaluate(rest, io);
       case 'validate':
         return await validate(rest, io);
+      case 'import':
+        return await importCommand(rest, io.stderr, process.env);
+      case 'export':
+        return await exportCommand(rest, io.stdout, process.env);
+      case 'preview':
+        return await previewCommand(rest, io.stdout, process.env);
       case 'schema':
         return schema(rest, io);
       case 'help':
@@ -174,6 +186,10 @@ export async function main(
         );
     }
   } catch (error) {
+    if (error instanceof RemoteError) {
+      for (const line of error.lines) io.stderr.write(`winnow: ${line}\n`);
+      return error.exitCode;
+    }
     if (error instanceof WinnowValidationError) {
       for (const issue of error.issues) io.stderr.write(`winnow: ${formatIssue(issue)}\n`);
       return EXIT_INVALID;

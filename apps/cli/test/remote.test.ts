@@ -1,0 +1,148 @@
+/**
+ * `winnow import`, `export` and `preview` against a real server process (SQLite in a temp dir).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { NOW, REPO_ROOT, runCli, stderrLines, TempDir } from './helpers';
+
+const SERVER = resolve(REPO_ROOT, 'apps/server/dist/server.js');
+const CI_INVENTORY = 'examples/ci/inventory.json';
+const CI_POLICY = 'examples/ci/policy.yaml';
+jest.setTimeout(60_000);
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => {
+        done(typeof address === 'object' && address ? address.port : 0);
+      });
+    });
+  });
+}
+
+let server: ChildProcess;
+let url: string;
+let dataDir: string;
+const dir = new TempDir();
+
+beforeAll(async () => {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  dataDir = mkdtempSync(join(tmpdir(), 'winnow-cli-remote-'));
+  server = spawn(process.execPath, [SERVER], {
+    env: {
+      ...process.env,
+      WINNOW_PORT: String(port),
+      WINNOW_LOG_LEVEL: 'warn',
+      DATABASE_URL: `file:${join(dataDir, 'winnow.db')}`,
+    },
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+afterAll(() => {
+  server.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+  dir.remove();
+});
+
+describe('winnow against a server', () => {
+  it('imports a snapshot, and previews exactly what `winnow evaluate` prints', async () => {
+    const imported = runCli(['import', CI_INVENTORY, '--server', url]);
+    expect(imported.status).toBe(0);
+    expect(imported.stderr).toBe(`imported 1 repository from ${CI_INVENTORY}\n`);
+    const put = await fetch(`${url}/api/v1/namespaces/acme/repositories/web%2Fapi/policy`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/yaml' },
+      body: readFileSync(resolve(REPO_ROOT, CI_POLICY), 'utf8'),
+    });
+    expect(put.status).toBe(201);
+    const preview = runCli(['preview', '--server', url, '--now', NOW, '--format', 'json']);
+    const evaluate = runCli([
+      'evaluate',
+      '--policy',
+      CI_POLICY,
+      '--inventory',
+      CI_INVENTORY,
+      '--now',
+      NOW,
+    ]);
+    expect(preview.status).toBe(0);
+    expect(preview.stdout).toBe(evaluate.stdout);
+  });
+
+  it('prints the preview as a table, filtered', () => {
+    const table = runCli([
+      'preview',
+      '--server',
+      url,
+      '--now',
+      NOW,
+      '--decision',
+      'delete',
+      '--namespace',
+      'acme',
+    ]);
+    expect(table.status).toBe(0);
+    expect(table.stdout).toContain('acme/web/api');
+    expect(table.stdout).toMatch(/^ {2}DELETE /m);
+    expect(table.stdout).not.toMatch(/^ {2}KEEP /m);
+  });
+
+  it('exports a snapshot that evaluates like the one imported', () => {
+    const exported = runCli(['export', '--server', url]);
+    expect(exported.status).toBe(0);
+    const file = dir.write('exported.json', exported.stdout);
+    const again = runCli(['evaluate', '--policy', CI_POLICY, '--inventory', file, '--now', NOW]);
+    const original = runCli([
+      'evaluate',
+      '--policy',
+      CI_POLICY,
+      '--inventory',
+      CI_INVENTORY,
+      '--now',
+      NOW,
+    ]);
+    expect(again.stdout).toBe(original.stdout);
+  });
+
+  it('reports the server’s validation errors with their pointers (exit 2)', () => {
+    const bad = dir.writeJson('bad.json', {
+      apiVersion: 'winnow/v1',
+      kind: 'Inventory',
+      repositories: [{ namespace: 'acme', name: 'x', tags: [{ name: 'a', digest: 'nope' }] }],
+    });
+    const result = runCli(['import', bad, '--server', url]);
+    expect(result.status).toBe(2);
+    expect(stderrLines(result)).toEqual([
+      `winnow: ${bad}: /repositories/0/tags/0/digest: expected a digest such as sha256:<64 hex>`,
+    ]);
+    const preview = runCli(['preview', '--server', url, '--now', 'soon']);
+    expect(preview.status).toBe(2);
+    expect(preview.stderr).toContain('/body/now');
+  });
+
+  it('says clearly when no server answers (exit 1)', async () => {
+    const port = await freePort();
+    const result = runCli(['preview', '--server', `http://127.0.0.1:${port}`]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `cannot reach the server at http://127.0.0.1:${port}: ECONNREFUSED`,
+    );
+  });
+});

@@ -7,6 +7,7 @@ import { errorHandler } from './error-handler';
 import { errorBodySchema } from './errors';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
+import { namespaceRoutes } from './routes/namespaces';
 import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
@@ -38,7 +39,14 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
     bodyLimit: 16 * 1024 * 1024,
     // Unknown fields are errors, never silently dropped; `x-expected` is the engine's
     // annotation for what a schema expects, used in messages.
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, keywords: ['x-expected'] } },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        verbose: true,
+        removeAdditional: false,
+        keywords: ['x-expected'],
+      },
+    },
   });
   app.addSchema(errorBodySchema);
   // Policy documents may come as YAML: handed to the engine's parser as text.
@@ -66,6 +74,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(readinessRoutes, { database });
   await app.register(policyRoutes, { database });
   await app.register(inventoryRoutes, { database });
+  await app.register(namespaceRoutes, { database });
   await app.register(previewRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

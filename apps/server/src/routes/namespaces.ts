@@ -1,0 +1,180 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database, NamespaceRecord } from '@winnow/db';
+import { ApiError } from '../errors';
+
+const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
+const REPOSITORY =
+  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
+
+const namespaceSchema = {
+  type: 'object',
+  required: ['name', 'kind', 'settings'],
+  properties: {
+    name: { type: 'string' },
+    kind: { type: 'string', enum: ['normal', 'proxy_cache'] },
+    settings: { type: 'object', additionalProperties: true },
+  },
+} as const;
+const repositorySchema = {
+  type: 'object',
+  required: ['namespace', 'name'],
+  properties: { namespace: { type: 'string' }, name: { type: 'string' } },
+} as const;
+const namespaceParams = {
+  type: 'object',
+  required: ['namespace'],
+  properties: {
+    namespace: {
+      type: 'string',
+      pattern: NAME,
+      'x-expected': 'a namespace name (lower case, e.g. acme)',
+    },
+  },
+} as const;
+const errors = {
+  400: { $ref: 'ErrorBody#' },
+  404: { $ref: 'ErrorBody#' },
+  409: { $ref: 'ErrorBody#' },
+};
+
+/** Namespaces, and the repositories in them. */
+export async function namespaceRoutes(
+  app: FastifyInstance,
+  { database }: { database: Database },
+): Promise<void> {
+  app.get(
+    '/api/v1/namespaces',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Every namespace, by name',
+        response: {
+          200: {
+            type: 'object',
+            required: ['namespaces'],
+            properties: { namespaces: { type: 'array', items: namespaceSchema } },
+          },
+        },
+      },
+    },
+    async () => ({
+      namespaces: await database.namespaces.list(),
+    }),
+  );
+  app.post<{
+    Body: { name: string; kind?: NamespaceRecord['kind']; settings?: Record<string, unknown> };
+  }>(
+    '/api/v1/namespaces',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Create a namespace (409 if it exists)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: {
+              type: 'string',
+              pattern: NAME,
+              'x-expected': 'a namespace name (lower case, e.g. acme)',
+            },
+            kind: { type: 'string', enum: ['normal', 'proxy_cache'] },
+            settings: { type: 'object', additionalProperties: true },
+          },
+        },
+        response: { 201: namespaceSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { name, kind = 'normal', settings = {} } = request.body;
+      const created = await database.namespaces.create({ name, kind, settings });
+      return reply.status(201).send(created);
+    },
+  );
+  app.get<{ Params: { namespace: string } }>(
+    '/api/v1/namespaces/:namespace',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'One namespace',
+        params: namespaceParams,
+        response: { 200: namespaceSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const namespace = await database.namespaces.get(request.params.namespace);
+      if (!namespace) throw new ApiError('notFound', `no namespace "${request.params.namespace}"`);
+      return namespace;
+    },
+  );
+  app.delete<{ Params: { namespace: string } }>(
+    '/api/v1/namespaces/:namespace',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Delete a namespace and everything in it',
+        params: namespaceParams,
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await database.namespaces.delete(request.params.namespace);
+      return reply.status(204).send();
+    },
+  );
+  app.get<{ Params: { namespace: string } }>(
+    '/api/v1/namespaces/:namespace/repositories',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'The repositories of a namespace, by name',
+        params: namespaceParams,
+        response: {
+          200: {
+            type: 'object',
+            required: ['repositories'],
+            properties: { repositories: { type: 'array', items: repositorySchema } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      if (!(await database.namespaces.get(request.params.namespace)))
+        throw new ApiError('notFound', `no namespace "${request.params.namespace}"`);
+      return { repositories: await database.repositories.list(request.params.namespace) };
+    },
+  );
+  app.post<{ Params: { namespace: string }; Body: { name: string } }>(
+    '/api/v1/namespaces/:namespace/repositories',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Create a repository in a namespace (409 if it exists)',
+        params: namespaceParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: {
+              type: 'string',
+              pattern: REPOSITORY,
+              'x-expected': 'a repository name (lower case, may contain /)',
+            },
+          },
+        },
+        response: { 201: repositorySchema, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(
+        await database.repositories.create({
+          namespace: request.params.namespace,
+          name: request.body.name,
+        }),
+      ),
+  );
+  await Promise.resolve();
+}

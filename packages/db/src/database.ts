@@ -4,6 +4,7 @@ import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
 import { type PolicyStore, policyStore } from './stores/policies';
 import { type RepositoryStore, repositoryStore } from './stores/repositories';
+import { type TagStore, tagStore } from './stores/tags';
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
 export interface Database {
@@ -12,6 +13,7 @@ export interface Database {
   readonly repositories: RepositoryStore;
   readonly inventory: InventoryStore;
   readonly policies: PolicyStore;
+  readonly tags: TagStore;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export function openDatabase(url: string): Database {
     repositories: repositoryStore(client),
     inventory: inventoryStore(client),
     policies: policyStore(client),
+    tags: tagStore(client),
     ping: async () => {
       await client.$queryRaw`SELECT 1`;
     },

@@ -6,3 +6,4 @@ export type { NamespaceKind, NamespaceRecord, NamespaceStore } from './stores/na
 export type { RepositoryRef, RepositoryStore } from './stores/repositories';
 export type { ImportSummary, InventoryStore } from './stores/inventory';
 export type { PolicyRevisionRecord, PolicyStore, StoredPolicy } from './stores/policies';
+export type { TagStore } from './stores/tags';

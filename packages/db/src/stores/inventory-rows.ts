@@ -60,7 +60,7 @@ export function toInventoryRepository(
     : { ...repository, manifests: manifests.map(toInventoryManifest) };
 }
 
-function toInventoryTag(row: TagRow): InventoryTag {
+export function toInventoryTag(row: TagRow): InventoryTag {
   return {
     name: row.name,
     digest: row.digest,

@@ -1,5 +1,7 @@
+import type { InventoryRepository } from '@winnow/engine';
 import type { DbClient } from '../client';
 import { DbErrorCode, translated, WinnowDbError } from '../errors';
+import { toInventoryRepository } from './inventory-rows';
 
 export interface RepositoryRef {
   readonly namespace: string;
@@ -11,6 +13,10 @@ export interface RepositoryStore {
   create(repository: RepositoryRef): Promise<RepositoryRef>;
   /** Repositories of a namespace, by name. */
   list(namespace: string): Promise<RepositoryRef[]>;
+  /** The repository's snapshot (tags and manifests), or null. */
+  get(repository: RepositoryRef): Promise<InventoryRepository | null>;
+  /** WINNOW_DB_NOT_FOUND if there is no such repository. Its tags and manifests go with it. */
+  delete(repository: RepositoryRef): Promise<void>;
 }
 
 export function repositoryStore(db: DbClient): RepositoryStore {
@@ -33,6 +39,33 @@ export function repositoryStore(db: DbClient): RepositoryStore {
         orderBy: { name: 'asc' },
       });
       return rows.map((row) => ({ namespace, name: row.name }));
+    },
+    get: async (ref) => {
+      const row = await db.repository.findFirst({
+        where: { name: ref.name, namespace: { name: ref.namespace } },
+        include: {
+          tags: { orderBy: { name: 'asc' } },
+          manifests: {
+            orderBy: { digest: 'asc' },
+            include: { children: { orderBy: { position: 'asc' }, select: { childDigest: true } } },
+          },
+        },
+      });
+      return row === null
+        ? null
+        : toInventoryRepository(ref.namespace, ref.name, row.tags, row.manifests);
+    },
+    delete: async (ref) => {
+      const row = await db.repository.findFirst({
+        where: { name: ref.name, namespace: { name: ref.namespace } },
+        select: { id: true },
+      });
+      if (row === null)
+        throw new WinnowDbError(
+          DbErrorCode.notFound,
+          `repository ${ref.namespace}/${ref.name}: not found`,
+        );
+      await db.repository.delete({ where: { id: row.id } });
     },
   };
 }

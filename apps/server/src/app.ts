@@ -11,6 +11,7 @@ import { namespaceRoutes } from './routes/namespaces';
 import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
+import { tagRoutes } from './routes/tags';
 import { ruleKindRoutes } from './routes/rule-kinds';
 
 export interface AppOptions {
@@ -75,6 +76,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(policyRoutes, { database });
   await app.register(inventoryRoutes, { database });
   await app.register(namespaceRoutes, { database });
+  await app.register(tagRoutes, { database });
   await app.register(previewRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

@@ -1,0 +1,208 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '@winnow/db';
+import { type InventoryTag, validateRepository, WinnowValidationError } from '@winnow/engine';
+import { ApiError } from '../errors';
+
+const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
+const REPOSITORY =
+  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
+const TAG = '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$';
+const anyJson = {};
+
+interface RepositoryParams {
+  namespace: string;
+  repository: string;
+}
+interface TagParams extends RepositoryParams {
+  tag: string;
+}
+
+const repositoryParams = {
+  type: 'object',
+  required: ['namespace', 'repository'],
+  properties: {
+    namespace: {
+      type: 'string',
+      pattern: NAME,
+      'x-expected': 'a namespace name (lower case, e.g. acme)',
+    },
+    repository: {
+      type: 'string',
+      pattern: REPOSITORY,
+      'x-expected': 'a repository name, URL-encoded when it contains /',
+    },
+  },
+} as const;
+const tagParams = {
+  ...repositoryParams,
+  required: ['namespace', 'repository', 'tag'],
+  properties: {
+    ...repositoryParams.properties,
+    tag: {
+      type: 'string',
+      pattern: TAG,
+      'x-expected': 'a tag name ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})',
+    },
+  },
+} as const;
+const tagSchema = {
+  type: 'object',
+  required: ['name', 'digest', 'immutable', 'labels'],
+  properties: {
+    name: { type: 'string' },
+    digest: { type: 'string' },
+    pushedAt: { type: 'string' },
+    lastPulledAt: { type: 'string' },
+    immutable: { type: 'boolean' },
+    labels: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } };
+
+const refOf = (params: RepositoryParams) => ({
+  namespace: params.namespace,
+  name: params.repository,
+});
+
+/** The body of a tag PUT, checked exactly as the same tag inside an imported snapshot. */
+function tagOf(params: TagParams, body: unknown): InventoryTag {
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {};
+  const tag = { name: params.tag, ...fields };
+  try {
+    validateRepository({ namespace: params.namespace, name: params.repository, tags: [tag] });
+  } catch (error) {
+    if (!(error instanceof WinnowValidationError)) throw error;
+    throw new ApiError(
+      'inventoryInvalid',
+      'the tag is invalid',
+      error.issues.map((i) => ({
+        pointer: i.pointer.replace(/^\/tags\/0/, '/body'),
+        message: i.message,
+      })),
+    );
+  }
+  return tag as InventoryTag;
+}
+
+/** One repository, and its tags: push or re-tag, read, delete, set or clear immutable. */
+export async function tagRoutes(
+  app: FastifyInstance,
+  { database }: { database: Database },
+): Promise<void> {
+  const repositoryPath = '/api/v1/namespaces/:namespace/repositories/:repository';
+  const tagPath = `${repositoryPath}/tags/:tag`;
+  app.get<{ Params: RepositoryParams }>(
+    repositoryPath,
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'A repository as a snapshot: its tags and manifests',
+        params: repositoryParams,
+        response: { 200: anyJson, ...errors },
+      },
+    },
+    async (request) => {
+      const repository = await database.repositories.get(refOf(request.params));
+      if (!repository)
+        throw new ApiError(
+          'notFound',
+          `no repository "${request.params.namespace}/${request.params.repository}"`,
+        );
+      return repository;
+    },
+  );
+  app.delete<{ Params: RepositoryParams }>(
+    repositoryPath,
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Delete a repository with its tags and manifests',
+        params: repositoryParams,
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await database.repositories.delete(refOf(request.params));
+      return reply.status(204).send();
+    },
+  );
+  app.put<{ Params: TagParams }>(
+    tagPath,
+    {
+      schema: {
+        tags: ['inventory'],
+        summary:
+          'Push or re-tag: the tag points at `digest` (201 when new); creates the repository as a push does',
+        params: tagParams,
+        body: {
+          type: 'object',
+          description:
+            'The tag fields of the inventory format but `name`: digest, pushedAt, lastPulledAt, immutable, labels',
+        },
+        response: { 200: tagSchema, 201: tagSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { tag, created } = await database.tags.put(
+        refOf(request.params),
+        tagOf(request.params, request.body),
+      );
+      return reply.status(created ? 201 : 200).send(tag);
+    },
+  );
+  app.get<{ Params: TagParams }>(
+    tagPath,
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'One tag',
+        params: tagParams,
+        response: { 200: tagSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const tag = await database.tags.get(refOf(request.params), request.params.tag);
+      if (!tag)
+        throw new ApiError(
+          'notFound',
+          `no tag "${request.params.tag}" in "${request.params.namespace}/${request.params.repository}"`,
+        );
+      return tag;
+    },
+  );
+  app.delete<{ Params: TagParams }>(
+    tagPath,
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Delete a tag (from the inventory; the registry is not touched)',
+        params: tagParams,
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await database.tags.delete(refOf(request.params), request.params.tag);
+      return reply.status(204).send();
+    },
+  );
+  for (const [method, immutable] of [
+    ['PUT', true],
+    ['DELETE', false],
+  ] as const) {
+    app.route<{ Params: TagParams }>({
+      method,
+      url: `${tagPath}/immutable`,
+      schema: {
+        tags: ['inventory'],
+        summary: immutable
+          ? 'Make a tag immutable: never deleted, never counted'
+          : 'Make a tag mutable again',
+        params: tagParams,
+        response: { 200: tagSchema, ...errors },
+      },
+      handler: (request) =>
+        database.tags.setImmutable(refOf(request.params), request.params.tag, immutable),
+    });
+  }
+  await Promise.resolve();
+}

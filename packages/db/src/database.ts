@@ -1,5 +1,6 @@
 import { createClient } from './client';
 import type { Provider } from './provider';
+import { type AuditStore, auditStore } from './stores/audit';
 import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
 import { type PolicyStore, policyStore } from './stores/policies';
@@ -14,6 +15,7 @@ export interface Database {
   readonly inventory: InventoryStore;
   readonly policies: PolicyStore;
   readonly tags: TagStore;
+  readonly audit: AuditStore;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export function openDatabase(url: string): Database {
     inventory: inventoryStore(client),
     policies: policyStore(client),
     tags: tagStore(client),
+    audit: auditStore(client),
     ping: async () => {
       await client.$queryRaw`SELECT 1`;
     },

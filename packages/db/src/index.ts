@@ -7,3 +7,4 @@ export type { RepositoryRef, RepositoryStore } from './stores/repositories';
 export type { ImportSummary, InventoryStore } from './stores/inventory';
 export type { PolicyRevisionRecord, PolicyStore, StoredPolicy } from './stores/policies';
 export type { TagStore } from './stores/tags';
+export type { AuditEntry, AuditStore } from './stores/audit';

@@ -5,6 +5,7 @@ import type { Database } from '@winnow/db';
 import type { ServerConfig } from './config';
 import { errorHandler } from './error-handler';
 import { errorBodySchema } from './errors';
+import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
 import { namespaceRoutes } from './routes/namespaces';
@@ -77,6 +78,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(inventoryRoutes, { database });
   await app.register(namespaceRoutes, { database });
   await app.register(tagRoutes, { database });
+  await app.register(auditRoutes, { database });
   await app.register(previewRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

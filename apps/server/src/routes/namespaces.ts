@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database, NamespaceRecord } from '@winnow/db';
+import { audit } from '../audit';
 import { ApiError } from '../errors';
 
 const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
@@ -89,6 +90,7 @@ export async function namespaceRoutes(
     async (request, reply) => {
       const { name, kind = 'normal', settings = {} } = request.body;
       const created = await database.namespaces.create({ name, kind, settings });
+      await audit(database, 'namespace.create', `namespace:${name}`, { kind });
       return reply.status(201).send(created);
     },
   );
@@ -120,6 +122,7 @@ export async function namespaceRoutes(
     },
     async (request, reply) => {
       await database.namespaces.delete(request.params.namespace);
+      await audit(database, 'namespace.delete', `namespace:${request.params.namespace}`);
       return reply.status(204).send();
     },
   );
@@ -168,13 +171,14 @@ export async function namespaceRoutes(
         response: { 201: repositorySchema, ...errors },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(
-        await database.repositories.create({
-          namespace: request.params.namespace,
-          name: request.body.name,
-        }),
-      ),
+    async (request, reply) => {
+      const created = await database.repositories.create({
+        namespace: request.params.namespace,
+        name: request.body.name,
+      });
+      await audit(database, 'repository.create', `repository:${created.namespace}/${created.name}`);
+      return reply.status(201).send(created);
+    },
   );
   await Promise.resolve();
 }

@@ -7,6 +7,7 @@ import {
   type Scope,
   validatePolicies,
 } from '@winnow/engine';
+import { API_ACTOR, audit } from '../audit';
 import { ApiError } from '../errors';
 
 const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
@@ -157,7 +158,10 @@ export async function policyRoutes(
       },
       async (request, reply: FastifyReply) => {
         const scope = scopeOf(request.params);
-        const policy = await database.policies.put(documentOf(request.body, scope), 'api');
+        const policy = await database.policies.put(documentOf(request.body, scope), API_ACTOR);
+        await audit(database, 'policy.put', `policy:${scope.level}:${policyLabel(scope)}`, {
+          revision: policy.revision,
+        });
         void reply.status(policy.revision === 1 ? 201 : 200);
         return {
           policy: policyLabel(scope),
@@ -178,7 +182,9 @@ export async function policyRoutes(
         },
       },
       async (request, reply) => {
-        await database.policies.delete(scopeOf(request.params));
+        const scope = scopeOf(request.params);
+        await database.policies.delete(scope);
+        await audit(database, 'policy.delete', `policy:${scope.level}:${policyLabel(scope)}`);
         return reply.status(204).send();
       },
     );

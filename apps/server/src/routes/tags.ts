@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
 import { type InventoryTag, validateRepository, WinnowValidationError } from '@winnow/engine';
+import { audit } from '../audit';
 import { ApiError } from '../errors';
 
 const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
@@ -59,6 +60,7 @@ const tagSchema = {
 } as const;
 const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } };
 
+const tagTarget = (p: TagParams): string => `tag:${p.namespace}/${p.repository}:${p.tag}`;
 const refOf = (params: RepositoryParams) => ({
   namespace: params.namespace,
   name: params.repository,
@@ -123,6 +125,11 @@ export async function tagRoutes(
     },
     async (request, reply) => {
       await database.repositories.delete(refOf(request.params));
+      await audit(
+        database,
+        'repository.delete',
+        `repository:${request.params.namespace}/${request.params.repository}`,
+      );
       return reply.status(204).send();
     },
   );
@@ -147,6 +154,7 @@ export async function tagRoutes(
         refOf(request.params),
         tagOf(request.params, request.body),
       );
+      await audit(database, 'tag.put', tagTarget(request.params), { digest: tag.digest, created });
       return reply.status(created ? 201 : 200).send(tag);
     },
   );
@@ -182,6 +190,7 @@ export async function tagRoutes(
     },
     async (request, reply) => {
       await database.tags.delete(refOf(request.params), request.params.tag);
+      await audit(database, 'tag.delete', tagTarget(request.params));
       return reply.status(204).send();
     },
   );
@@ -200,8 +209,19 @@ export async function tagRoutes(
         params: tagParams,
         response: { 200: tagSchema, ...errors },
       },
-      handler: (request) =>
-        database.tags.setImmutable(refOf(request.params), request.params.tag, immutable),
+      handler: async (request) => {
+        const tag = await database.tags.setImmutable(
+          refOf(request.params),
+          request.params.tag,
+          immutable,
+        );
+        await audit(
+          database,
+          immutable ? 'tag.immutable.set' : 'tag.immutable.clear',
+          tagTarget(request.params),
+        );
+        return tag;
+      },
     });
   }
   await Promise.resolve();

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app';
+import { readConfig } from '../src/config';
+import { providers, testDatabase } from './database';
+
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+const policy = {
+  apiVersion: 'winnow/v1',
+  kind: 'RetentionPolicy',
+  scope: { level: 'namespace', namespace: 'acme' },
+  rules: [{ name: 'keep-five', match: { newest: 5 }, then: 'keep', else: 'delete' }],
+};
+
+interface Entries {
+  entries: {
+    id: number;
+    at: string;
+    actor: string;
+    action: string;
+    target: string;
+    details: Record<string, unknown>;
+  }[];
+}
+
+describe.each(providers)('audit log API on %s', (provider) => {
+  let app: FastifyInstance;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const created = await testDatabase(provider);
+    drop = created.drop;
+    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await drop();
+  });
+
+  it('records every change made through the API, oldest first, and pages by cursor', async () => {
+    await app.inject({ method: 'POST', url: '/api/v1/namespaces', payload: { name: 'acme' } });
+    await app.inject({ method: 'PUT', url: '/api/v1/namespaces/acme/policy', payload: policy });
+    await app.inject({
+      method: 'PUT',
+      url: '/api/v1/namespaces/acme/repositories/app/tags/v1',
+      payload: { digest: DIGEST },
+    });
+    await app.inject({
+      method: 'PUT',
+      url: '/api/v1/namespaces/acme/repositories/app/tags/v1/immutable',
+    });
+    await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/policy' });
+    // A failed change is not recorded.
+    expect(
+      (await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/policy' })).statusCode,
+    ).toBe(404);
+
+    const all = (await app.inject({ method: 'GET', url: '/api/v1/audit' })).json<Entries>().entries;
+    expect(all.map((e) => [e.action, e.target])).toEqual([
+      ['namespace.create', 'namespace:acme'],
+      ['policy.put', 'policy:namespace:acme'],
+      ['tag.put', 'tag:acme/app:v1'],
+      ['tag.immutable.set', 'tag:acme/app:v1'],
+      ['policy.delete', 'policy:namespace:acme'],
+    ]);
+    expect(all.every((e) => e.actor === 'api' && !Number.isNaN(Date.parse(e.at)))).toBe(true);
+    expect(all[1]?.details).toEqual({ revision: 1 });
+    expect(all[2]?.details).toEqual({ digest: DIGEST, created: true });
+
+    const page = (
+      await app.inject({ method: 'GET', url: `/api/v1/audit?after=${all[1]?.id ?? 0}&limit=2` })
+    ).json<Entries>().entries;
+    expect(page.map((e) => e.action)).toEqual(['tag.put', 'tag.immutable.set']);
+    const byTarget = (
+      await app.inject({ method: 'GET', url: '/api/v1/audit?target=policy:namespace:acme' })
+    ).json<Entries>().entries;
+    expect(byTarget.map((e) => e.action)).toEqual(['policy.put', 'policy.delete']);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/audit?limit=0' })).statusCode).toBe(
+      400,
+    );
+  });
+});

@@ -33,3 +33,4 @@ export {
 } from './pipeline/evaluate';
 export { renderRuleKindReference } from './kinds/reference';
 export { issuesFromAjv } from './schema/ajv';
+export { NamePattern } from './model/names';

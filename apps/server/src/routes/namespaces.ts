@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database, NamespaceRecord } from '@winnow/db';
+import { NamePattern } from '@winnow/engine';
 import { audit } from '../audit';
 import { ApiError } from '../errors';
-
-const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
-const REPOSITORY =
-  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
 
 const namespaceSchema = {
   type: 'object',
@@ -27,7 +24,7 @@ const namespaceParams = {
   properties: {
     namespace: {
       type: 'string',
-      pattern: NAME,
+      pattern: NamePattern.namespace,
       'x-expected': 'a namespace name (lower case, e.g. acme)',
     },
   },
@@ -77,7 +74,7 @@ export async function namespaceRoutes(
           properties: {
             name: {
               type: 'string',
-              pattern: NAME,
+              pattern: NamePattern.namespace,
               'x-expected': 'a namespace name (lower case, e.g. acme)',
             },
             kind: { type: 'string', enum: ['normal', 'proxy_cache'] },
@@ -163,7 +160,7 @@ export async function namespaceRoutes(
           properties: {
             name: {
               type: 'string',
-              pattern: REPOSITORY,
+              pattern: NamePattern.repository,
               'x-expected': 'a repository name (lower case, may contain /)',
             },
           },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '@winnow/db';
 import {
+  NamePattern,
   parseDocuments,
   type PolicyDocument,
   policyLabel,
@@ -10,9 +11,6 @@ import {
 import { API_ACTOR, audit } from '../audit';
 import { ApiError } from '../errors';
 
-const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
-const REPOSITORY =
-  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
 const anyJson = {};
 
 const storedPolicySchema = {
@@ -98,17 +96,21 @@ export async function policyRoutes(
       type: 'object',
       required: ['namespace'],
       properties: {
-        namespace: { type: 'string', pattern: NAME, 'x-expected': 'a namespace name' },
+        namespace: {
+          type: 'string',
+          pattern: NamePattern.namespace,
+          'x-expected': 'a namespace name',
+        },
       },
     },
     '/api/v1/namespaces/:namespace/repositories/:repository/policy': {
       type: 'object',
       required: ['namespace', 'repository'],
       properties: {
-        namespace: { type: 'string', pattern: NAME },
+        namespace: { type: 'string', pattern: NamePattern.namespace },
         repository: {
           type: 'string',
-          pattern: REPOSITORY,
+          pattern: NamePattern.repository,
           description: 'URL-encoded when it contains /',
         },
       },

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
-import { type InventoryTag, validateRepository, WinnowValidationError } from '@winnow/engine';
+import {
+  type InventoryTag,
+  NamePattern,
+  validateRepository,
+  WinnowValidationError,
+} from '@winnow/engine';
 import { audit } from '../audit';
 import { ApiError } from '../errors';
 
-const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
-const REPOSITORY =
-  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
-const TAG = '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$';
 const anyJson = {};
 
 interface RepositoryParams {
@@ -24,12 +25,12 @@ const repositoryParams = {
   properties: {
     namespace: {
       type: 'string',
-      pattern: NAME,
+      pattern: NamePattern.namespace,
       'x-expected': 'a namespace name (lower case, e.g. acme)',
     },
     repository: {
       type: 'string',
-      pattern: REPOSITORY,
+      pattern: NamePattern.repository,
       'x-expected': 'a repository name, URL-encoded when it contains /',
     },
   },
@@ -41,7 +42,7 @@ const tagParams = {
     ...repositoryParams.properties,
     tag: {
       type: 'string',
-      pattern: TAG,
+      pattern: NamePattern.tag,
       'x-expected': 'a tag name ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})',
     },
   },

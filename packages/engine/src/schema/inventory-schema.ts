@@ -1,12 +1,9 @@
 import type { JsonSchema } from '../kinds/kind';
+import { NamePattern } from '../model/names';
 
 export const INVENTORY_SCHEMA_ID = 'urn:winnow:schema:inventory:v1';
 
 // OCI distribution grammar: tags, repository path components, digests.
-const TAG = '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$';
-const NAMESPACE = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
-const REPOSITORY =
-  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
 // The algorithms the OCI image spec registers, with their exact encoded lengths.
 const DIGEST = '^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$';
 const TIME =
@@ -34,7 +31,7 @@ export const tagSchema: JsonSchema = {
   properties: {
     name: {
       type: 'string',
-      pattern: TAG,
+      pattern: NamePattern.tag,
       'x-expected': 'a tag name ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})',
     },
     digest,
@@ -67,12 +64,12 @@ export const repositorySchema: JsonSchema = {
   properties: {
     namespace: {
       type: 'string',
-      pattern: NAMESPACE,
+      pattern: NamePattern.namespace,
       'x-expected': 'a namespace name (lower case, e.g. acme)',
     },
     name: {
       type: 'string',
-      pattern: REPOSITORY,
+      pattern: NamePattern.repository,
       'x-expected': 'a repository name (lower case, may contain /)',
     },
     tags: { type: 'array', items: { $ref: '#/$defs/tag' } },

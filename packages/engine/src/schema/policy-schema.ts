@@ -1,12 +1,10 @@
 import { conditionKinds, selectorKinds } from '../kinds/registry';
 import type { JsonSchema } from '../kinds/kind';
+import { NamePattern } from '../model/names';
 import { ORDER_KEYS } from '../pipeline/order';
 
 export const POLICY_SCHEMA_ID = 'urn:winnow:schema:policy:v1';
 
-const NAME = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
-const REPOSITORY =
-  '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$';
 const RULE_NAME = '^[a-z0-9][a-z0-9-]{0,62}$';
 const ACTIONS = ['keep', 'delete', 'pass'];
 const forbidden = (expected: string): JsonSchema => ({ not: {}, 'x-expected': expected });
@@ -105,12 +103,12 @@ export function buildPolicySchema(): JsonSchema {
           level: { enum: ['server', 'namespace', 'repository'] },
           namespace: {
             type: 'string',
-            pattern: NAME,
+            pattern: NamePattern.namespace,
             'x-expected': NAMESPACE_EXPECTED,
           },
           repository: {
             type: 'string',
-            pattern: REPOSITORY,
+            pattern: NamePattern.repository,
             'x-expected': REPOSITORY_EXPECTED,
           },
         },

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
-import { validateInventory } from '@winnow/engine';
+import { ApiError } from '../errors';
+import { streamRepositories } from '../import/stream-inventory';
 
 /** The snapshot as JSON text, one repository at a time, from the store's cursor. */
 async function* snapshotText(database: Database): AsyncGenerator<string> {
@@ -14,19 +15,31 @@ async function* snapshotText(database: Database): AsyncGenerator<string> {
   yield ']}\n';
 }
 
-/** Bulk import and export of the inventory snapshot format. */
-export async function inventoryRoutes(
+/** A 1,000,000-tag snapshot is far above the app's 16 MiB; the body is streamed, never held. */
+const IMPORT_BODY_LIMIT = 4 * 1024 * 1024 * 1024;
+
+/**
+ * The import route in its own scope: its JSON parser hands over the raw stream, so the snapshot
+ * is parsed and stored one repository at a time (other routes keep Fastify's JSON parser).
+ */
+async function importRoute(
   app: FastifyInstance,
   { database }: { database: Database },
 ): Promise<void> {
+  app.addContentTypeParser('application/json', (_request, payload, done) => {
+    done(null, payload);
+  });
   app.post(
     '/api/v1/inventory/import',
     {
+      bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
         tags: ['inventory'],
         summary:
           'Import an inventory snapshot (idempotent: each repository is replaced by its snapshot)',
-        body: { type: 'object' },
+        description:
+          'The body (application/json) is streamed and validated repository by repository; ' +
+          'repositories before an invalid one are already stored.',
         response: {
           200: {
             type: 'object',
@@ -38,10 +51,24 @@ export async function inventoryRoutes(
       },
     },
     async (request) => {
-      const inventory = validateInventory(request.body, 'body');
-      return database.inventory.importRepositories(inventory.repositories);
+      // Other content types (text/plain) still reach here through the inherited parsers.
+      if (!(request.body instanceof Readable)) {
+        throw new ApiError('unsupportedMediaType', 'expected an application/json body');
+      }
+      return database.inventory.importRepositories(
+        streamRepositories(request.body, request.routeOptions.bodyLimit),
+      );
     },
   );
+  await Promise.resolve();
+}
+
+/** Bulk import and export of the inventory snapshot format. */
+export async function inventoryRoutes(
+  app: FastifyInstance,
+  { database }: { database: Database },
+): Promise<void> {
+  await app.register(importRoute, { database });
   app.get(
     '/api/v1/inventory/export',
     {

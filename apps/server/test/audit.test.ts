@@ -49,6 +49,12 @@ describe.each(providers)('audit log API on %s', (provider) => {
       url: '/api/v1/namespaces/acme/repositories/app/tags/v1/immutable',
     });
     await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/policy' });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/inventory/import',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ apiVersion: 'winnow/v1', kind: 'Inventory', repositories: [] }),
+    });
     // A failed change is not recorded.
     expect(
       (await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/policy' })).statusCode,
@@ -61,6 +67,7 @@ describe.each(providers)('audit log API on %s', (provider) => {
       ['tag.put', 'tag:acme/app:v1'],
       ['tag.immutable.set', 'tag:acme/app:v1'],
       ['policy.delete', 'policy:namespace:acme'],
+      ['inventory.import', 'inventory'],
     ]);
     expect(all.every((e) => e.actor === 'api' && !Number.isNaN(Date.parse(e.at)))).toBe(true);
     expect(all[1]?.details).toEqual({ revision: 1 });

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
+import { audit } from '../audit';
 import { ApiError } from '../errors';
 import { streamRepositories } from '../import/stream-inventory';
 
@@ -55,9 +56,11 @@ async function importRoute(
       if (!(request.body instanceof Readable)) {
         throw new ApiError('unsupportedMediaType', 'expected an application/json body');
       }
-      return database.inventory.importRepositories(
+      const summary = await database.inventory.importRepositories(
         streamRepositories(request.body, request.routeOptions.bodyLimit),
       );
+      await audit(database, 'inventory.import', 'inventory', { ...summary });
+      return summary;
     },
   );
   await Promise.resolve();

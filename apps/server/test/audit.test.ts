@@ -1,7 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app';
-import { readConfig } from '../src/config';
-import { providers, testDatabase } from './database';
+import { providers, useApp } from './database';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const policy = {
@@ -23,33 +20,22 @@ interface Entries {
 }
 
 describe.each(providers)('audit log API on %s', (provider) => {
-  let app: FastifyInstance;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const created = await testDatabase(provider);
-    drop = created.drop;
-    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
-    await app.ready();
-  });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  const app = useApp(provider);
 
   it('records every change made through the API, oldest first, and pages by cursor', async () => {
-    await app.inject({ method: 'POST', url: '/api/v1/namespaces', payload: { name: 'acme' } });
-    await app.inject({ method: 'PUT', url: '/api/v1/namespaces/acme/policy', payload: policy });
-    await app.inject({
+    await app().inject({ method: 'POST', url: '/api/v1/namespaces', payload: { name: 'acme' } });
+    await app().inject({ method: 'PUT', url: '/api/v1/namespaces/acme/policy', payload: policy });
+    await app().inject({
       method: 'PUT',
       url: '/api/v1/namespaces/acme/repositories/app/tags/v1',
       payload: { digest: DIGEST },
     });
-    await app.inject({
+    await app().inject({
       method: 'PUT',
       url: '/api/v1/namespaces/acme/repositories/app/tags/v1/immutable',
     });
-    await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/policy' });
-    await app.inject({
+    await app().inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/policy' });
+    await app().inject({
       method: 'POST',
       url: '/api/v1/inventory/import',
       headers: { 'content-type': 'application/json' },
@@ -57,10 +43,11 @@ describe.each(providers)('audit log API on %s', (provider) => {
     });
     // A failed change is not recorded.
     expect(
-      (await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/policy' })).statusCode,
+      (await app().inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/policy' })).statusCode,
     ).toBe(404);
 
-    const all = (await app.inject({ method: 'GET', url: '/api/v1/audit' })).json<Entries>().entries;
+    const all = (await app().inject({ method: 'GET', url: '/api/v1/audit' })).json<Entries>()
+      .entries;
     expect(all.map((e) => [e.action, e.target])).toEqual([
       ['namespace.create', 'namespace:acme'],
       ['policy.put', 'policy:namespace:acme'],
@@ -74,14 +61,14 @@ describe.each(providers)('audit log API on %s', (provider) => {
     expect(all[2]?.details).toEqual({ digest: DIGEST, created: true });
 
     const page = (
-      await app.inject({ method: 'GET', url: `/api/v1/audit?after=${all[1]?.id ?? 0}&limit=2` })
+      await app().inject({ method: 'GET', url: `/api/v1/audit?after=${all[1]?.id ?? 0}&limit=2` })
     ).json<Entries>().entries;
     expect(page.map((e) => e.action)).toEqual(['tag.put', 'tag.immutable.set']);
     const byTarget = (
-      await app.inject({ method: 'GET', url: '/api/v1/audit?target=policy:namespace:acme' })
+      await app().inject({ method: 'GET', url: '/api/v1/audit?target=policy:namespace:acme' })
     ).json<Entries>().entries;
     expect(byTarget.map((e) => e.action)).toEqual(['policy.put', 'policy.delete']);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/audit?limit=0' })).statusCode).toBe(
+    expect((await app().inject({ method: 'GET', url: '/api/v1/audit?limit=0' })).statusCode).toBe(
       400,
     );
   });

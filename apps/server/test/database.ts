@@ -1,5 +1,8 @@
+import type { FastifyInstance } from 'fastify';
 import { type Database, openDatabase } from '@winnow/db';
 import { migratedDatabase, providers, type TestProvider } from '@winnow/db/testing';
+import { buildApp } from '../src/app';
+import { readConfig } from '../src/config';
 
 export { providers, type TestProvider };
 
@@ -15,5 +18,28 @@ export async function testDatabase(
       await database.close();
       await created.drop();
     },
+  };
+}
+
+/**
+ * The app on a fresh database of `provider` for the enclosing describe block: builds it before
+ * the block's tests and closes both after them. Returns a getter for the tests.
+ */
+export function useApp(provider: TestProvider): () => FastifyInstance {
+  let app: FastifyInstance | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const created = await testDatabase(provider);
+    drop = created.drop;
+    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await drop?.();
+  });
+  return () => {
+    if (!app) throw new Error('the app is built in beforeAll');
+    return app;
   };
 }

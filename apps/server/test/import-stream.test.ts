@@ -1,7 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app';
-import { readConfig } from '../src/config';
-import { providers, testDatabase } from './database';
+import { providers, useApp } from './database';
 
 const url = '/api/v1/inventory/import';
 const headers = { 'content-type': 'application/json' };
@@ -37,21 +34,10 @@ function countTags(exported: string): number {
 }
 
 describe.each(providers)('streamed inventory import on %s', (provider) => {
-  let app: FastifyInstance;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const created = await testDatabase(provider);
-    drop = created.drop;
-    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
-    await app.ready();
-  });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  const app = useApp(provider);
 
   async function post(payload: string): Promise<{ status: number; body: unknown }> {
-    const response = await app.inject({ method: 'POST', url, payload, headers });
+    const response = await app().inject({ method: 'POST', url, payload, headers });
     return { status: response.statusCode, body: response.json() };
   }
 
@@ -65,7 +51,7 @@ describe.each(providers)('streamed inventory import on %s', (provider) => {
     const text = snapshotText(200, 50);
     expect(await post(text)).toEqual({ status: 200, body: { repositories: 200 } });
     expect(await post(text)).toEqual({ status: 200, body: { repositories: 200 } });
-    const exported = await app.inject({ method: 'GET', url: '/api/v1/inventory/export' });
+    const exported = await app().inject({ method: 'GET', url: '/api/v1/inventory/export' });
     expect(countTags(exported.body)).toBe(10_000);
   }, 60_000);
 
@@ -120,7 +106,7 @@ describe.each(providers)('streamed inventory import on %s', (provider) => {
   });
 
   it('streams a body through a listening socket, chunk by chunk', async () => {
-    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = await app().listen({ port: 0, host: '127.0.0.1' });
     const encoder = new TextEncoder();
     const repositories = Array.from({ length: 200 }, (_, r) => repositoryText(3000 + r, 5));
     const chunks = [

@@ -1,35 +1,21 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app';
-import { readConfig } from '../src/config';
-import { providers, testDatabase } from './database';
+import { providers, useApp } from './database';
 
 interface ErrorResponse {
   error: { code: string; issues?: { pointer: string; message: string }[] };
 }
 
 describe.each(providers)('namespaces and repositories API on %s', (provider) => {
-  let app: FastifyInstance;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const created = await testDatabase(provider);
-    drop = created.drop;
-    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
-    await app.ready();
-  });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  const app = useApp(provider);
 
   it('creates, lists, gets and deletes namespaces', async () => {
-    const created = await app.inject({
+    const created = await app().inject({
       method: 'POST',
       url: '/api/v1/namespaces',
       payload: { name: 'acme' },
     });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toEqual({ name: 'acme', kind: 'normal', settings: {} });
-    await app.inject({
+    await app().inject({
       method: 'POST',
       url: '/api/v1/namespaces',
       payload: {
@@ -39,16 +25,18 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
       },
     });
     expect(
-      (await app.inject({ method: 'GET', url: '/api/v1/namespaces' }))
+      (await app().inject({ method: 'GET', url: '/api/v1/namespaces' }))
         .json<{ namespaces: { name: string }[] }>()
         .namespaces.map((n) => n.name),
     ).toEqual(['acme', 'cache']);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/namespaces/cache' })).json()).toEqual({
-      name: 'cache',
-      kind: 'proxy_cache',
-      settings: { upstream: 'https://mirror.example' },
-    });
-    const twice = await app.inject({
+    expect((await app().inject({ method: 'GET', url: '/api/v1/namespaces/cache' })).json()).toEqual(
+      {
+        name: 'cache',
+        kind: 'proxy_cache',
+        settings: { upstream: 'https://mirror.example' },
+      },
+    );
+    const twice = await app().inject({
       method: 'POST',
       url: '/api/v1/namespaces',
       payload: { name: 'acme' },
@@ -56,20 +44,20 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
     expect(twice.statusCode).toBe(409);
     expect(twice.json<ErrorResponse>().error.code).toBe('WINNOW_CONFLICT');
     expect(
-      (await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/cache' })).statusCode,
+      (await app().inject({ method: 'DELETE', url: '/api/v1/namespaces/cache' })).statusCode,
     ).toBe(204);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/namespaces/cache' })).statusCode).toBe(
-      404,
-    );
     expect(
-      (await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/cache' })).statusCode,
+      (await app().inject({ method: 'GET', url: '/api/v1/namespaces/cache' })).statusCode,
+    ).toBe(404);
+    expect(
+      (await app().inject({ method: 'DELETE', url: '/api/v1/namespaces/cache' })).statusCode,
     ).toBe(404);
   });
 
   it('creates and lists repositories, nested names included', async () => {
     expect(
       (
-        await app.inject({
+        await app().inject({
           method: 'POST',
           url: '/api/v1/namespaces/acme/repositories',
           payload: { name: 'web/api' },
@@ -78,7 +66,7 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
     ).toBe(201);
     expect(
       (
-        await app.inject({
+        await app().inject({
           method: 'POST',
           url: '/api/v1/namespaces/acme/repositories',
           payload: { name: 'tools' },
@@ -87,7 +75,7 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
     ).toBe(201);
     expect(
       (
-        await app.inject({
+        await app().inject({
           method: 'POST',
           url: '/api/v1/namespaces/acme/repositories',
           payload: { name: 'tools' },
@@ -95,7 +83,7 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
       ).statusCode,
     ).toBe(409);
     expect(
-      (await app.inject({ method: 'GET', url: '/api/v1/namespaces/acme/repositories' })).json(),
+      (await app().inject({ method: 'GET', url: '/api/v1/namespaces/acme/repositories' })).json(),
     ).toEqual({
       repositories: [
         { namespace: 'acme', name: 'tools' },
@@ -104,7 +92,7 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
     });
     expect(
       (
-        await app.inject({
+        await app().inject({
           method: 'POST',
           url: '/api/v1/namespaces/nope/repositories',
           payload: { name: 'x' },
@@ -112,12 +100,13 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
       ).statusCode,
     ).toBe(404);
     expect(
-      (await app.inject({ method: 'GET', url: '/api/v1/namespaces/nope/repositories' })).statusCode,
+      (await app().inject({ method: 'GET', url: '/api/v1/namespaces/nope/repositories' }))
+        .statusCode,
     ).toBe(404);
   });
 
   it('rejects bad names and unknown fields with their pointers', async () => {
-    const badName = await app.inject({
+    const badName = await app().inject({
       method: 'POST',
       url: '/api/v1/namespaces',
       payload: { name: 'Acme!' },
@@ -126,13 +115,13 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
     expect(badName.json<ErrorResponse>().error.issues).toEqual([
       { pointer: '/body/name', message: 'expected a namespace name (lower case, e.g. acme)' },
     ]);
-    const unknown = await app.inject({
+    const unknown = await app().inject({
       method: 'POST',
       url: '/api/v1/namespaces',
       payload: { name: 'ok', colour: 'red' },
     });
     expect(unknown.json<ErrorResponse>().error.issues?.[0]?.pointer).toBe('/body/colour');
-    const badKind = await app.inject({
+    const badKind = await app().inject({
       method: 'POST',
       url: '/api/v1/namespaces',
       payload: { name: 'ok', kind: 'mirror' },

@@ -1,7 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app';
-import { readConfig } from '../src/config';
-import { providers, testDatabase } from './database';
+import { providers, useApp } from './database';
 
 const namespacePolicy = `apiVersion: winnow/v1
 kind: RetentionPolicy
@@ -30,28 +27,17 @@ interface ErrorResponse {
 }
 
 describe.each(providers)('policies API on %s', (provider) => {
-  let app: FastifyInstance;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const created = await testDatabase(provider);
-    drop = created.drop;
-    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
-    await app.ready();
-  });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  const app = useApp(provider);
 
   it('is ready when the database answers', async () => {
-    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    const response = await app().inject({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ status: 'ready' });
   });
 
   it('creates a namespace policy from YAML (201), replaces it (200) and keeps every revision', async () => {
     const url = '/api/v1/namespaces/acme/policy';
-    const created = await app.inject({
+    const created = await app().inject({
       method: 'PUT',
       url,
       payload: namespacePolicy,
@@ -59,7 +45,7 @@ describe.each(providers)('policies API on %s', (provider) => {
     });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ policy: 'acme', revision: 1, updatedBy: 'api' });
-    const replaced = await app.inject({
+    const replaced = await app().inject({
       method: 'PUT',
       url,
       payload: namespacePolicy.replace('newest: 10', 'newest: 5'),
@@ -67,11 +53,11 @@ describe.each(providers)('policies API on %s', (provider) => {
     });
     expect(replaced.statusCode).toBe(200);
     expect(replaced.json<{ revision: number }>().revision).toBe(2);
-    const current = await app.inject({ method: 'GET', url });
+    const current = await app().inject({ method: 'GET', url });
     expect(
       current.json<{ document: { rules: { match: unknown }[] } }>().document.rules[0]?.match,
     ).toEqual({ newest: 5 });
-    const revisions = await app.inject({ method: 'GET', url: `${url}/revisions` });
+    const revisions = await app().inject({ method: 'GET', url: `${url}/revisions` });
     expect(
       revisions.json<{ revisions: { revision: number }[] }>().revisions.map((r) => r.revision),
     ).toEqual([1, 2]);
@@ -79,27 +65,29 @@ describe.each(providers)('policies API on %s', (provider) => {
 
   it('takes JSON at repository scope, with the repository name URL-encoded', async () => {
     const url = '/api/v1/namespaces/acme/repositories/web%2Fapi/policy';
-    const created = await app.inject({ method: 'PUT', url, payload: repositoryPolicy });
+    const created = await app().inject({ method: 'PUT', url, payload: repositoryPolicy });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({
       policy: 'acme/web/api',
       revision: 1,
       document: repositoryPolicy,
     });
-    expect((await app.inject({ method: 'GET', url })).json()).toMatchObject({
+    expect((await app().inject({ method: 'GET', url })).json()).toMatchObject({
       document: repositoryPolicy,
     });
   });
 
   it('stores the server policy with its guards, and deletes it (then 404)', async () => {
     const url = '/api/v1/policies/server';
-    expect((await app.inject({ method: 'PUT', url, payload: serverPolicy })).statusCode).toBe(201);
-    expect((await app.inject({ method: 'DELETE', url })).statusCode).toBe(204);
-    const gone = await app.inject({ method: 'GET', url });
+    expect((await app().inject({ method: 'PUT', url, payload: serverPolicy })).statusCode).toBe(
+      201,
+    );
+    expect((await app().inject({ method: 'DELETE', url })).statusCode).toBe(204);
+    const gone = await app().inject({ method: 'GET', url });
     expect(gone.statusCode).toBe(404);
     expect(gone.json<ErrorResponse>().error.code).toBe('WINNOW_NOT_FOUND');
-    expect((await app.inject({ method: 'DELETE', url })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: `${url}/revisions` })).statusCode).toBe(404);
+    expect((await app().inject({ method: 'DELETE', url })).statusCode).toBe(404);
+    expect((await app().inject({ method: 'GET', url: `${url}/revisions` })).statusCode).toBe(404);
   });
 
   it('rejects an invalid document with the JSON pointer and what was expected, storing nothing', async () => {
@@ -110,18 +98,18 @@ describe.each(providers)('policies API on %s', (provider) => {
       guards: undefined,
       rules: [{ name: 'r', then: 'purge' }],
     };
-    const response = await app.inject({ method: 'PUT', url, payload: bad });
+    const response = await app().inject({ method: 'PUT', url, payload: bad });
     expect(response.statusCode).toBe(400);
     const body = response.json<ErrorResponse>();
     expect(body.error.code).toBe('WINNOW_POLICY_INVALID');
     expect(body.error.issues).toEqual([
       { pointer: '/rules/0/then', message: 'expected one of keep, delete, pass' },
     ]);
-    expect((await app.inject({ method: 'GET', url })).statusCode).toBe(404);
+    expect((await app().inject({ method: 'GET', url })).statusCode).toBe(404);
   });
 
   it('rejects a document for another scope than the URL', async () => {
-    const response = await app.inject({
+    const response = await app().inject({
       method: 'PUT',
       url: '/api/v1/namespaces/other/policy',
       payload: namespacePolicy,
@@ -135,7 +123,7 @@ describe.each(providers)('policies API on %s', (provider) => {
 
   it('rejects YAML syntax errors, several documents, and bad names in the URL', async () => {
     const yaml = { 'content-type': 'application/yaml' };
-    const syntax = await app.inject({
+    const syntax = await app().inject({
       method: 'PUT',
       url: '/api/v1/namespaces/acme/policy',
       payload: 'scope: {level: namespace\n',
@@ -145,7 +133,7 @@ describe.each(providers)('policies API on %s', (provider) => {
     expect(syntax.json<ErrorResponse>().error.issues?.[0]?.message).toMatch(
       /^expected valid YAML or JSON: line \d+, column \d+/,
     );
-    const two = await app.inject({
+    const two = await app().inject({
       method: 'PUT',
       url: '/api/v1/namespaces/acme/policy',
       payload: `${namespacePolicy}---\n${namespacePolicy}`,
@@ -153,7 +141,10 @@ describe.each(providers)('policies API on %s', (provider) => {
     });
     expect(two.statusCode).toBe(400);
     expect(two.json<ErrorResponse>().error.message).toBe('expected exactly one policy document');
-    const badName = await app.inject({ method: 'GET', url: '/api/v1/namespaces/Not_Valid/policy' });
+    const badName = await app().inject({
+      method: 'GET',
+      url: '/api/v1/namespaces/Not_Valid/policy',
+    });
     expect(badName.statusCode).toBe(400);
     expect(badName.json<ErrorResponse>().error.issues?.[0]?.pointer).toBe('/params/namespace');
   });

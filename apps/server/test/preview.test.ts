@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import {
   compilePolicies,
   evaluateInventory,
   loadPolicyTexts,
   parseInventory,
 } from '@winnow/engine';
-import { buildApp } from '../src/app';
-import { readConfig } from '../src/config';
-import { providers, testDatabase } from './database';
+import { providers, useApp } from './database';
 
 const EXAMPLES = join(__dirname, '../../../examples');
 const inventoryText = readFileSync(join(EXAMPLES, 'ci/inventory.json'), 'utf8');
@@ -32,21 +29,16 @@ interface Preview {
 }
 
 describe.each(providers)('inventory and preview API on %s', (provider) => {
-  let app: FastifyInstance;
-  let drop: () => Promise<void>;
+  const app = useApp(provider);
   beforeAll(async () => {
-    const created = await testDatabase(provider);
-    drop = created.drop;
-    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
-    await app.ready();
-    const imported = await app.inject({
+    const imported = await app().inject({
       method: 'POST',
       url: '/api/v1/inventory/import',
       payload: inventoryText,
       headers: { 'content-type': 'application/json' },
     });
     expect(imported.json()).toEqual({ repositories: 1 });
-    const put = await app.inject({
+    const put = await app().inject({
       method: 'PUT',
       url: '/api/v1/namespaces/acme/repositories/web%2Fapi/policy',
       payload: policyText,
@@ -54,13 +46,9 @@ describe.each(providers)('inventory and preview API on %s', (provider) => {
     });
     expect(put.statusCode).toBe(201);
   });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
 
   const preview = async (body: Record<string, unknown>) =>
-    app.inject({ method: 'POST', url: '/api/v1/preview', payload: body });
+    app().inject({ method: 'POST', url: '/api/v1/preview', payload: body });
 
   it('previews exactly what `winnow evaluate` says for the same snapshot and policy', async () => {
     const response = await preview({ now: NOW, limit: 10_000 });
@@ -71,13 +59,13 @@ describe.each(providers)('inventory and preview API on %s', (provider) => {
   });
 
   it('is idempotent on import, and exports a valid snapshot that evaluates the same', async () => {
-    await app.inject({
+    await app().inject({
       method: 'POST',
       url: '/api/v1/inventory/import',
       payload: inventoryText,
       headers: { 'content-type': 'application/json' },
     });
-    const exported = await app.inject({ method: 'GET', url: '/api/v1/inventory/export' });
+    const exported = await app().inject({ method: 'GET', url: '/api/v1/inventory/export' });
     expect(exported.statusCode).toBe(200);
     const snapshot = parseInventory(exported.body, 'export');
     expect(snapshot.repositories).toHaveLength(1);
@@ -99,7 +87,7 @@ describe.each(providers)('inventory and preview API on %s', (provider) => {
     expect(body.summary.delete).toBeGreaterThan(60);
     expect(
       (
-        await app.inject({
+        await app().inject({
           method: 'GET',
           url: '/api/v1/namespaces/acme/repositories/web%2Fapi/policy',
         })
@@ -167,7 +155,7 @@ describe.each(providers)('inventory and preview API on %s', (provider) => {
         message: 'is required: expected one of keep, delete, pass',
       },
     ]);
-    const badSnapshot = await app.inject({
+    const badSnapshot = await app().inject({
       method: 'POST',
       url: '/api/v1/inventory/import',
       payload: {

@@ -1,7 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app';
-import { readConfig } from '../src/config';
-import { providers, testDatabase } from './database';
+import { providers, useApp } from './database';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER = `sha256:${'b'.repeat(64)}`;
@@ -12,21 +9,10 @@ interface ErrorResponse {
 }
 
 describe.each(providers)('repository and tag API on %s', (provider) => {
-  let app: FastifyInstance;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const created = await testDatabase(provider);
-    drop = created.drop;
-    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
-    await app.ready();
-  });
-  afterAll(async () => {
-    await app.close();
-    await drop();
-  });
+  const app = useApp(provider);
 
   it('pushes (201), re-tags (200), reads and deletes a tag', async () => {
-    const pushed = await app.inject({
+    const pushed = await app().inject({
       method: 'PUT',
       url: `${base}/tags/v1.0.0`,
       payload: { digest: DIGEST, pushedAt: '2026-01-02T03:04:05Z', labels: ['prod'] },
@@ -39,47 +25,53 @@ describe.each(providers)('repository and tag API on %s', (provider) => {
       immutable: false,
       labels: ['prod'],
     });
-    const retagged = await app.inject({
+    const retagged = await app().inject({
       method: 'PUT',
       url: `${base}/tags/v1.0.0`,
       payload: { digest: OTHER },
     });
     expect(retagged.statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: `${base}/tags/v1.0.0` })).json()).toMatchObject({
+    expect(
+      (await app().inject({ method: 'GET', url: `${base}/tags/v1.0.0` })).json(),
+    ).toMatchObject({
       digest: OTHER,
     });
-    expect((await app.inject({ method: 'GET', url: base })).json()).toMatchObject({
+    expect((await app().inject({ method: 'GET', url: base })).json()).toMatchObject({
       namespace: 'acme',
       name: 'web/api',
       tags: [{ name: 'v1.0.0' }],
     });
-    expect((await app.inject({ method: 'DELETE', url: `${base}/tags/v1.0.0` })).statusCode).toBe(
+    expect((await app().inject({ method: 'DELETE', url: `${base}/tags/v1.0.0` })).statusCode).toBe(
       204,
     );
-    expect((await app.inject({ method: 'GET', url: `${base}/tags/v1.0.0` })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'DELETE', url: `${base}/tags/v1.0.0` })).statusCode).toBe(
+    expect((await app().inject({ method: 'GET', url: `${base}/tags/v1.0.0` })).statusCode).toBe(
+      404,
+    );
+    expect((await app().inject({ method: 'DELETE', url: `${base}/tags/v1.0.0` })).statusCode).toBe(
       404,
     );
   });
 
   it('sets and clears immutable', async () => {
-    await app.inject({ method: 'PUT', url: `${base}/tags/stable`, payload: { digest: DIGEST } });
+    await app().inject({ method: 'PUT', url: `${base}/tags/stable`, payload: { digest: DIGEST } });
     expect(
-      (await app.inject({ method: 'PUT', url: `${base}/tags/stable/immutable` })).json(),
+      (await app().inject({ method: 'PUT', url: `${base}/tags/stable/immutable` })).json(),
     ).toMatchObject({ immutable: true });
-    expect((await app.inject({ method: 'GET', url: `${base}/tags/stable` })).json()).toMatchObject({
+    expect(
+      (await app().inject({ method: 'GET', url: `${base}/tags/stable` })).json(),
+    ).toMatchObject({
       immutable: true,
     });
     expect(
-      (await app.inject({ method: 'DELETE', url: `${base}/tags/stable/immutable` })).json(),
+      (await app().inject({ method: 'DELETE', url: `${base}/tags/stable/immutable` })).json(),
     ).toMatchObject({ immutable: false });
     expect(
-      (await app.inject({ method: 'PUT', url: `${base}/tags/missing/immutable` })).statusCode,
+      (await app().inject({ method: 'PUT', url: `${base}/tags/missing/immutable` })).statusCode,
     ).toBe(404);
   });
 
   it('rejects a bad tag body with pointers, as an import would', async () => {
-    const bad = await app.inject({
+    const bad = await app().inject({
       method: 'PUT',
       url: `${base}/tags/v2`,
       payload: { digest: 'sha256:xyz', pushedAt: 'yesterday', colour: 'red' },
@@ -92,7 +84,7 @@ describe.each(providers)('repository and tag API on %s', (provider) => {
       '/body/digest',
       '/body/pushedAt',
     ]);
-    const badName = await app.inject({
+    const badName = await app().inject({
       method: 'PUT',
       url: `${base}/tags/-bad`,
       payload: { digest: DIGEST },
@@ -101,21 +93,21 @@ describe.each(providers)('repository and tag API on %s', (provider) => {
   });
 
   it('deletes a repository with its tags', async () => {
-    await app.inject({
+    await app().inject({
       method: 'PUT',
       url: '/api/v1/namespaces/acme/repositories/tools/tags/latest',
       payload: { digest: DIGEST },
     });
     expect(
-      (await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/repositories/tools' }))
+      (await app().inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/repositories/tools' }))
         .statusCode,
     ).toBe(204);
     expect(
-      (await app.inject({ method: 'GET', url: '/api/v1/namespaces/acme/repositories/tools' }))
+      (await app().inject({ method: 'GET', url: '/api/v1/namespaces/acme/repositories/tools' }))
         .statusCode,
     ).toBe(404);
     expect(
-      (await app.inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/repositories/tools' }))
+      (await app().inject({ method: 'DELETE', url: '/api/v1/namespaces/acme/repositories/tools' }))
         .statusCode,
     ).toBe(404);
   });

@@ -34,3 +34,4 @@ export {
 export { renderRuleKindReference } from './kinds/reference';
 export { issuesFromAjv } from './schema/ajv';
 export { NamePattern } from './model/names';
+export { decisionRecordSchema, STAGES } from './schema/decision-schema';

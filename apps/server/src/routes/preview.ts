@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
 import {
   compilePolicies,
+  decisionRecordSchema,
+  STAGES,
   evaluateInventory,
   parseTime,
   type PolicyDocument,
@@ -13,7 +15,6 @@ import {
 } from '@winnow/engine';
 import { ApiError } from '../errors';
 
-const STAGES = ['immutable', 'accessory', 'guard', 'rule', 'default', 'reconcile', 'safety'];
 const nullableString = { type: ['string', 'null'] };
 
 interface PreviewBody {
@@ -136,35 +137,7 @@ export async function previewRoutes(
                   delete: { type: 'integer' },
                 },
               },
-              // Field order is the decision record's (§5 of the policy language).
-              decisions: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: [
-                    'repository',
-                    'tag',
-                    'digest',
-                    'decision',
-                    'stage',
-                    'scope',
-                    'policy',
-                    'rule',
-                    'reason',
-                  ],
-                  properties: {
-                    repository: { type: 'string' },
-                    tag: nullableString,
-                    digest: { type: 'string' },
-                    decision: { type: 'string' },
-                    stage: { type: 'string' },
-                    scope: nullableString,
-                    policy: nullableString,
-                    rule: nullableString,
-                    reason: { type: 'string' },
-                  },
-                },
-              },
+              decisions: { type: 'array', items: decisionRecordSchema },
               nextCursor: nullableString,
             },
           },

@@ -1,32 +1,23 @@
-import { type Database, openDatabase } from '../src';
-import { migratedDatabase, providers, type TestDatabase } from './support/databases';
+import { providers } from './support/databases';
+import { useDatabase } from './support/use-database';
 
 describe.each(providers)('audit log on %s', (provider) => {
-  let database: TestDatabase;
-  let db: Database;
-  beforeEach(async () => {
-    database = await migratedDatabase(provider);
-    db = openDatabase(database.url);
-  });
-  afterEach(async () => {
-    await db.close();
-    await database.drop();
-  });
+  const db = useDatabase(provider);
 
   it('records entries and lists them oldest first, by cursor and target', async () => {
-    const first = await db.audit.record({
+    const first = await db().audit.record({
       actor: 'api',
       action: 'policy.put',
       target: 'policy:server',
       details: { revision: 1 },
     });
-    await db.audit.record({
+    await db().audit.record({
       actor: 'api',
       action: 'tag.delete',
       target: 'tag:acme/app:v1',
       details: {},
     });
-    await db.audit.record({
+    await db().audit.record({
       actor: 'demo',
       action: 'policy.put',
       target: 'policy:server',
@@ -39,12 +30,12 @@ describe.each(providers)('audit log on %s', (provider) => {
       details: { revision: 1 },
     });
     expect(first.at).toBeInstanceOf(Date);
-    const all = await db.audit.list();
+    const all = await db().audit.list();
     expect(all.map((e) => e.action)).toEqual(['policy.put', 'tag.delete', 'policy.put']);
-    expect((await db.audit.list({ after: first.id, limit: 1 })).map((e) => e.action)).toEqual([
+    expect((await db().audit.list({ after: first.id, limit: 1 })).map((e) => e.action)).toEqual([
       'tag.delete',
     ]);
-    expect((await db.audit.list({ target: 'policy:server' })).map((e) => e.details)).toEqual([
+    expect((await db().audit.list({ target: 'policy:server' })).map((e) => e.details)).toEqual([
       { revision: 1 },
       { revision: 2 },
     ]);

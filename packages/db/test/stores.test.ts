@@ -1,54 +1,46 @@
 import type { InventoryManifest, InventoryRepository, InventoryTag } from '@winnow/engine';
 
-import { type Database, DbErrorCode, openDatabase } from '../src';
+import { DbErrorCode } from '../src';
 import { collect, inventory, policy, streamed } from './fixtures';
-import { migratedDatabase, providers, type TestDatabase } from './support/databases';
+import { providers } from './support/databases';
+import { useDatabase } from './support/use-database';
 
 describe.each(providers)('stores on %s', (provider) => {
-  let database: TestDatabase;
-  let db: Database;
-  beforeEach(async () => {
-    database = await migratedDatabase(provider);
-    db = openDatabase(database.url);
-  });
-  afterEach(async () => {
-    await db.close();
-    await database.drop();
-  });
+  const db = useDatabase(provider);
 
   describe('inventory', () => {
     it('exports what it imported, in engine types, across batch boundaries', async () => {
       const input = inventory(25);
-      expect(await db.inventory.importRepositories(streamed(input), { batchSize: 4 })).toEqual({
+      expect(await db().inventory.importRepositories(streamed(input), { batchSize: 4 })).toEqual({
         repositories: 25,
       });
-      expect(await collect(db.inventory.exportRepositories({ batchSize: 3 }))).toEqual(input);
+      expect(await collect(db().inventory.exportRepositories({ batchSize: 3 }))).toEqual(input);
     });
 
     it('changes nothing when the same snapshot is imported twice', async () => {
       const input = inventory(7);
-      await db.inventory.importRepositories(input);
-      await db.inventory.importRepositories(streamed(input), { batchSize: 2 });
-      expect(await collect(db.inventory.exportRepositories())).toEqual(input);
-      expect(await db.namespaces.list()).toHaveLength(2);
+      await db().inventory.importRepositories(input);
+      await db().inventory.importRepositories(streamed(input), { batchSize: 2 });
+      expect(await collect(db().inventory.exportRepositories())).toEqual(input);
+      expect(await db().namespaces.list()).toHaveLength(2);
     });
 
     it('replaces a repository by its newer snapshot: tags and manifests follow it', async () => {
       const [first] = inventory(1) as [InventoryRepository];
       const [tag] = first.tags as [InventoryTag];
       const [manifest] = first.manifests as [InventoryManifest];
-      await db.inventory.importRepositories([first]);
+      await db().inventory.importRepositories([first]);
       const next: InventoryRepository = {
         ...first,
         tags: [{ ...tag, digest: `sha256:${'f'.repeat(64)}`, labels: ['moved'] }],
         manifests: [{ ...manifest, children: [`sha256:${'9'.repeat(64)}`] }],
       };
-      await db.inventory.importRepositories([next]);
-      expect(await collect(db.inventory.exportRepositories())).toEqual([next]);
+      await db().inventory.importRepositories([next]);
+      expect(await collect(db().inventory.exportRepositories())).toEqual([next]);
     });
 
     it('reads an empty database as no repositories', async () => {
-      expect(await collect(db.inventory.exportRepositories())).toEqual([]);
+      expect(await collect(db().inventory.exportRepositories())).toEqual([]);
     });
   });
 
@@ -59,28 +51,28 @@ describe.each(providers)('stores on %s', (provider) => {
       const documents = [policy(['a']), policy(['a', 'b']), policy(['c'])];
       const revisions = [];
       for (const document of documents) {
-        revisions.push((await db.policies.put(document, 'alice')).revision);
+        revisions.push((await db().policies.put(document, 'alice')).revision);
       }
       expect(revisions).toEqual([1, 2, 3]);
-      expect(await db.policies.get(scope)).toMatchObject({
+      expect(await db().policies.get(scope)).toMatchObject({
         document: documents[2],
         revision: 3,
         updatedBy: 'alice',
       });
-      const history = await db.policies.listRevisions(scope);
+      const history = await db().policies.listRevisions(scope);
       expect(history.map((r) => [r.revision, r.document, r.createdBy])).toEqual(
         documents.map((document, i) => [i + 1, document, 'alice']),
       );
     });
 
     it('deletes a policy with its revisions; deleting it again is not found', async () => {
-      await db.policies.put(policy(['a']), 'alice');
-      await db.policies.delete(scope);
-      expect(await db.policies.get(scope)).toBeNull();
-      await expect(db.policies.delete(scope)).rejects.toMatchObject({
+      await db().policies.put(policy(['a']), 'alice');
+      await db().policies.delete(scope);
+      expect(await db().policies.get(scope)).toBeNull();
+      await expect(db().policies.delete(scope)).rejects.toMatchObject({
         code: DbErrorCode.notFound,
       });
-      await expect(db.policies.listRevisions(scope)).rejects.toMatchObject({
+      await expect(db().policies.listRevisions(scope)).rejects.toMatchObject({
         code: DbErrorCode.notFound,
       });
     });
@@ -91,15 +83,15 @@ describe.each(providers)('stores on %s', (provider) => {
         ...policy(['n']),
         scope: { level: 'namespace' as const, namespace: 'server' },
       };
-      await db.policies.put(server, 'alice');
-      await db.policies.put(namespace, 'bob');
-      expect((await db.policies.get(server.scope))?.document).toEqual(server);
-      expect((await db.policies.get(namespace.scope))?.document).toEqual(namespace);
-      expect((await db.policies.list()).map((p) => p.document)).toEqual([server, namespace]);
+      await db().policies.put(server, 'alice');
+      await db().policies.put(namespace, 'bob');
+      expect((await db().policies.get(server.scope))?.document).toEqual(server);
+      expect((await db().policies.get(namespace.scope))?.document).toEqual(namespace);
+      expect((await db().policies.list()).map((p) => p.document)).toEqual([server, namespace]);
     });
 
     it('lists nothing when no policy is stored', async () => {
-      expect(await db.policies.list()).toEqual([]);
+      expect(await db().policies.list()).toEqual([]);
     });
   });
 
@@ -110,23 +102,27 @@ describe.each(providers)('stores on %s', (provider) => {
         kind: 'proxy_cache' as const,
         settings: { upstream: 'docker.io' },
       };
-      expect(await db.namespaces.create(acme)).toEqual(acme);
-      await expect(db.namespaces.create(acme)).rejects.toMatchObject({
+      expect(await db().namespaces.create(acme)).toEqual(acme);
+      await expect(db().namespaces.create(acme)).rejects.toMatchObject({
         code: DbErrorCode.conflict,
         message: 'namespace acme: already exists',
       });
-      await db.repositories.create({ namespace: 'acme', name: 'web/api' });
+      await db().repositories.create({ namespace: 'acme', name: 'web/api' });
       await expect(
-        db.repositories.create({ namespace: 'acme', name: 'web/api' }),
+        db().repositories.create({ namespace: 'acme', name: 'web/api' }),
       ).rejects.toMatchObject({ code: DbErrorCode.conflict });
-      expect(await db.repositories.list('acme')).toEqual([{ namespace: 'acme', name: 'web/api' }]);
+      expect(await db().repositories.list('acme')).toEqual([
+        { namespace: 'acme', name: 'web/api' },
+      ]);
     });
 
     it('maps a missing record to WINNOW_DB_NOT_FOUND', async () => {
-      await expect(db.namespaces.delete('nope')).rejects.toMatchObject({
+      await expect(db().namespaces.delete('nope')).rejects.toMatchObject({
         code: DbErrorCode.notFound,
       });
-      await expect(db.repositories.create({ namespace: 'nope', name: 'x' })).rejects.toMatchObject({
+      await expect(
+        db().repositories.create({ namespace: 'nope', name: 'x' }),
+      ).rejects.toMatchObject({
         code: DbErrorCode.notFound,
       });
     });

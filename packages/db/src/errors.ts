@@ -2,6 +2,8 @@
 export const DbErrorCode = {
   conflict: 'WINNOW_DB_CONFLICT',
   notFound: 'WINNOW_DB_NOT_FOUND',
+  invalidArgument: 'WINNOW_DB_INVALID_ARGUMENT',
+  restoreWindowEnded: 'WINNOW_DB_RESTORE_WINDOW_ENDED',
   unsupportedUrl: 'WINNOW_DB_UNSUPPORTED_URL',
   migrationModified: 'WINNOW_DB_MIGRATION_MODIFIED',
   migrationMissing: 'WINNOW_DB_MIGRATION_MISSING',

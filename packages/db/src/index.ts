@@ -1,4 +1,4 @@
-export { openDatabase, type Database } from './database';
+export { openDatabase, type Database, type DatabaseOptions } from './database';
 export { migrate, type MigrateOptions } from './migrate/migrate';
 export { DbErrorCode, WinnowDbError } from './errors';
 export { providerOf, type Provider } from './provider';
@@ -6,5 +6,32 @@ export type { NamespaceKind, NamespaceRecord, NamespaceStore } from './stores/na
 export type { RepositoryRef, RepositoryStore } from './stores/repositories';
 export type { ImportSummary, InventoryStore } from './stores/inventory';
 export type { PolicyRevisionRecord, PolicyStore, StoredPolicy } from './stores/policies';
-export type { TagStore } from './stores/tags';
+export type { ExpiredTag, TagStore } from './stores/tags';
+export type {
+  ClaimOptions,
+  ListDecisionsOptions,
+  ListRunsOptions,
+  ListTasksOptions,
+  RunStore,
+} from './stores/runs';
+export type {
+  ApplyOutcome,
+  ApplyResult,
+  ClaimedTask,
+  DecisionCursor,
+  DecisionFilter,
+  HeldLease,
+  NewRun,
+  OutcomeCounts,
+  Page,
+  RunCounts,
+  RunDecision,
+  RunRecord,
+  RunStatus,
+  RunTaskRecord,
+  RunTaskStatus,
+  RunTrigger,
+  TaskError,
+  TaskStatusCounts,
+} from './stores/run-types';
 export type { AuditEntry, AuditStore } from './stores/audit';

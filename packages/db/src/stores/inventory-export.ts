@@ -4,7 +4,8 @@ import type { DbClient } from '../client';
 import { toInventoryRepository } from './inventory-rows';
 
 /**
- * Every repository in the database, in creation order, read `batchSize` repositories at a time
+ * Every repository in the database with its live tags (expired ones are left out), in creation
+ * order, read `batchSize` repositories at a time
  * with keyset pagination: memory stays at one batch whatever the size of the inventory.
  */
 export async function* exportRepositories(
@@ -19,7 +20,7 @@ export async function* exportRepositories(
       take: batchSize,
       include: {
         namespace: { select: { name: true } },
-        tags: { orderBy: { name: 'asc' } },
+        tags: { where: { lifetimeEnd: null }, orderBy: { name: 'asc' } },
         manifests: {
           orderBy: { digest: 'asc' },
           include: { children: { orderBy: { position: 'asc' }, select: { childDigest: true } } },

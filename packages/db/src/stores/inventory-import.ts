@@ -9,7 +9,8 @@ export interface ImportSummary {
 
 /**
  * Stores each repository as its snapshot says: tags and manifests it lists are created or
- * updated, those it no longer lists are removed; unchanged rows are not written. Reads the input
+ * updated, those it no longer lists are removed (expired tags too); unchanged rows are not
+ * written. A listed tag that a run expired stays expired unless its digest changed. Reads the input
  * lazily and writes `batchSize` repositories per transaction. Importing twice changes nothing.
  */
 export async function importRepositories(
@@ -62,9 +63,21 @@ async function syncTags(tx: DbTransaction, repositoryId: number, input: Inventor
     const columns = tagColumns(tag);
     const row = stored.get(tag.name);
     stored.delete(tag.name);
-    if (row === undefined) created.push({ repositoryId, name: tag.name, ...columns });
-    else if (!sameColumns(row, columns))
+    if (row === undefined) {
+      created.push({ repositoryId, name: tag.name, ...columns });
+      continue;
+    }
+    // An expired tag the registry still lists stays expired, unless it now points elsewhere: a
+    // re-push, which makes it live again.
+    const repushed = row.lifetimeEnd !== null && row.digest !== columns.digest;
+    if (repushed) {
+      await tx.tag.update({
+        where: { id: row.id },
+        data: { ...columns, lifetimeEnd: null, expiredByRunId: null },
+      });
+    } else if (!sameColumns(row, columns)) {
       await tx.tag.update({ where: { id: row.id }, data: columns });
+    }
   }
   if (created.length > 0) await tx.tag.createMany({ data: created });
   if (stored.size > 0) {

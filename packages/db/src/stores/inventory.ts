@@ -12,7 +12,10 @@ export interface InventoryStore {
     repositories: AsyncIterable<InventoryRepository> | Iterable<InventoryRepository>,
     options?: { batchSize?: number },
   ): Promise<ImportSummary>;
-  /** Streams every stored repository in engine form, `batchSize` (default 100) per query. */
+  /**
+   * Streams every stored repository in engine form with its live tags, `batchSize` (default 100)
+   * per query.
+   */
   exportRepositories(options?: { batchSize?: number }): AsyncGenerator<InventoryRepository>;
 }
 

@@ -13,7 +13,7 @@ export interface RepositoryStore {
   create(repository: RepositoryRef): Promise<RepositoryRef>;
   /** Repositories of a namespace, by name. */
   list(namespace: string): Promise<RepositoryRef[]>;
-  /** The repository's snapshot (tags and manifests), or null. */
+  /** The repository's snapshot (live tags and manifests), or null. */
   get(repository: RepositoryRef): Promise<InventoryRepository | null>;
   /** WINNOW_DB_NOT_FOUND if there is no such repository. Its tags and manifests go with it. */
   delete(repository: RepositoryRef): Promise<void>;
@@ -44,7 +44,7 @@ export function repositoryStore(db: DbClient): RepositoryStore {
       const row = await db.repository.findFirst({
         where: { name: ref.name, namespace: { name: ref.namespace } },
         include: {
-          tags: { orderBy: { name: 'asc' } },
+          tags: { where: { lifetimeEnd: null }, orderBy: { name: 'asc' } },
           manifests: {
             orderBy: { digest: 'asc' },
             include: { children: { orderBy: { position: 'asc' }, select: { childDigest: true } } },

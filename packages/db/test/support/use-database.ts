@@ -1,16 +1,16 @@
-import { type Database, openDatabase } from '../../src';
+import { type Database, type DatabaseOptions, openDatabase } from '../../src';
 import { migratedDatabase, type TestDatabase, type TestProvider } from './databases';
 
 /**
  * A fresh migrated database of `provider` for each test of the enclosing block, opened; closed
  * and dropped after the test. Returns a getter for the tests.
  */
-export function useDatabase(provider: TestProvider): () => Database {
+export function useDatabase(provider: TestProvider, options: DatabaseOptions = {}): () => Database {
   let created: TestDatabase | undefined;
   let db: Database | undefined;
   beforeEach(async () => {
     created = await migratedDatabase(provider);
-    db = openDatabase(created.url);
+    db = openDatabase(created.url, options);
   });
   afterEach(async () => {
     await db?.close();

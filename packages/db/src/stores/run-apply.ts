@@ -12,7 +12,7 @@ import {
   zeroOutcomeColumns,
 } from './run-rows';
 import type { ApplyOutcome, ApplyResult, TaskError } from './run-types';
-import { expireTargets, type Target } from './tag-expire';
+import { expireDecidedTags, type Target } from './expire-tags';
 
 /** A decision record as a task's document stores it: the repository is the task's. */
 export type StoredDecision = Omit<TagDecision, 'repository'> & { readonly outcome: ApplyOutcome };
@@ -55,7 +55,7 @@ export async function applyTask(
       const outcomes =
         targets.length === 0 || task.repositoryId === null
           ? new Map<string, ApplyOutcome>()
-          : await expireTargets(
+          : await expireDecidedTags(
               tx,
               provider,
               { repositoryId: task.repositoryId, runId: task.runId, at: now },

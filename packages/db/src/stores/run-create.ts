@@ -3,6 +3,7 @@ import type { Scope } from '@winnow/engine';
 import type { DbClient, DbTransaction } from '../client';
 import { DbErrorCode, WinnowDbError } from '../errors';
 import { Prisma } from '../generated/postgresql/client';
+import type { NewRun } from './run-types';
 
 /** The repositories of a scope, as a WHERE clause over Repository `r` and Namespace `n`. */
 function scopeFilter(scope: Scope): Prisma.Sql {
@@ -37,24 +38,12 @@ async function assertScopeExists(tx: DbTransaction, scope: Scope): Promise<void>
   throw new WinnowDbError(DbErrorCode.notFound, `repository ${namespace}/${name}: not found`);
 }
 
-export interface CreateRunInput {
-  readonly scope: Scope;
-  readonly dryRun: boolean;
-  readonly trigger: 'api' | 'schedule' | 'cli';
-  readonly triggeredBy: string;
-  readonly now: Date;
-}
-
 /**
  * Inserts the run and one queued task per repository of its scope in one transaction. The tasks
  * are one INSERT ... SELECT: set-based, so 10,000 repositories cost one statement. A scope with
  * no repository gives a run that is already finished (succeeded). Returns the run's id.
  */
-export async function createRun(
-  db: DbClient,
-  input: CreateRunInput,
-  createdAt: Date,
-): Promise<number> {
+export async function createRun(db: DbClient, input: NewRun, createdAt: Date): Promise<number> {
   const filter = scopeFilter(input.scope);
   return db.$transaction(
     async (tx) => {

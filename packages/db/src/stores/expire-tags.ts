@@ -24,7 +24,7 @@ type TargetOutcome = Extract<
  * immutable, and says what happened to each. One UPDATE when nothing changed since the decision
  * (the usual case); otherwise the targets left over are locked and read once to tell why.
  */
-export async function expireTargets(
+export async function expireDecidedTags(
   tx: DbTransaction,
   provider: Provider,
   expiry: Expiry,

@@ -31,7 +31,7 @@ export function openDatabase(url: string): Database {
     provider,
     namespaces: namespaceStore(client),
     repositories: repositoryStore(client),
-    inventory: inventoryStore(client),
+    inventory: inventoryStore(client, provider),
     policies: policyStore(client),
     tags: tagStore(client),
     audit: auditStore(client),

@@ -1,4 +1,4 @@
-export { openDatabase, type Database } from './database';
+export { openDatabase, type Database, type TransactionStores } from './database';
 export { migrate, type MigrateOptions } from './migrate/migrate';
 export { DbErrorCode, WinnowDbError } from './errors';
 export { providerOf, type Provider } from './provider';

@@ -1,5 +1,5 @@
 import type { InventoryTag } from '@winnow/engine';
-import type { DbClient } from '../client';
+import { type DbTransaction, inTransaction } from '../client';
 import { DbErrorCode, translated, WinnowDbError } from '../errors';
 import { tagColumns, toInventoryTag } from './inventory-rows';
 import type { RepositoryRef } from './repositories';
@@ -26,7 +26,7 @@ const notFound = (repository: RepositoryRef, name: string): WinnowDbError =>
     `tag ${repository.namespace}/${repository.name}:${name}: not found`,
   );
 
-export function tagStore(db: DbClient): TagStore {
+export function tagStore(db: DbTransaction): TagStore {
   const repositoryId = async (ref: RepositoryRef): Promise<number | undefined> =>
     (
       await db.repository.findFirst({
@@ -46,7 +46,7 @@ export function tagStore(db: DbClient): TagStore {
   return {
     put: (ref, tag) =>
       translated(`tag ${ref.namespace}/${ref.name}:${tag.name}`, () =>
-        db.$transaction(async (tx) => {
+        inTransaction(db, async (tx) => {
           const namespace = await tx.namespace.upsert({
             where: { name: ref.namespace },
             create: { name: ref.namespace, kind: 'normal', settings: {} },

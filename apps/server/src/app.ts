@@ -1,13 +1,16 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import type { Database } from '@winnow/db';
 import type { ServerConfig } from './config';
 import { errorHandler } from './error-handler';
 import { errorBodySchema } from './errors';
+import { Metrics } from './metrics';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
+import { metricsRoutes } from './routes/metrics';
 import { namespaceRoutes } from './routes/namespaces';
 import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
@@ -21,10 +24,17 @@ export interface AppOptions {
   readonly database: Database;
   /** Overrides the logger (tests pass false). */
   readonly logger?: boolean;
+  /** The process's metrics, shared with the worker; a registry of its own when absent. */
+  readonly metrics?: Metrics;
 }
 
 /** The whole API as one Fastify instance: external plugins, then the app's, then routes. */
-export async function buildApp({ config, database, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  database,
+  logger,
+  metrics = new Metrics(),
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       logger === false
@@ -71,6 +81,8 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errorHandler);
+  // Not encapsulated: its response hook counts every route's requests.
+  await app.register(fastifyPlugin(metricsRoutes), { metrics });
   await app.register(healthRoutes);
   await app.register(ruleKindRoutes);
   await app.register(readinessRoutes, { database });

@@ -1,3 +1,7 @@
+import { openDatabase } from '@winnow/db';
+import { execute, migratedDatabase } from '@winnow/db/testing';
+import { buildApp } from '../src/app';
+import { readConfig } from '../src/config';
 import { providers, useApp } from './database';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
@@ -71,5 +75,36 @@ describe.each(providers)('audit log API on %s', (provider) => {
     expect((await app().inject({ method: 'GET', url: '/api/v1/audit?limit=0' })).statusCode).toBe(
       400,
     );
+  });
+});
+
+describe.each(providers)('a change and its audit entry on %s', (provider) => {
+  it('are stored together or not at all: no change when its entry cannot be written', async () => {
+    const created = await migratedDatabase(provider);
+    const database = openDatabase(created.url);
+    const app = await buildApp({ config: readConfig({}), database, logger: false });
+    try {
+      await execute(created.url, 'DROP TABLE "AuditLog"');
+      const put = await app.inject({
+        method: 'PUT',
+        url: '/api/v1/namespaces/acme/policy',
+        payload: policy,
+      });
+      expect(put.statusCode).toBe(500);
+      expect(put.json()).toMatchObject({ error: { code: 'WINNOW_INTERNAL' } });
+      const get = await app.inject({ method: 'GET', url: '/api/v1/namespaces/acme/policy' });
+      expect(get.statusCode).toBe(404);
+      const tag = await app.inject({
+        method: 'PUT',
+        url: '/api/v1/namespaces/acme/repositories/app/tags/v1',
+        payload: { digest: DIGEST },
+      });
+      expect(tag.statusCode).toBe(500);
+      expect(await database.namespaces.list()).toEqual([]);
+    } finally {
+      await app.close();
+      await database.close();
+      await created.drop();
+    }
   });
 });

@@ -13,6 +13,21 @@ import { type Provider, providerOf } from './provider';
 export type DbClient = PostgresqlClient;
 export type DbTransaction = Prisma.TransactionClient;
 
+/**
+ * Runs `work` in a transaction: a new one when `db` is the client, the current one when `db` is
+ * already a transaction (stores opened by `Database.transaction`).
+ */
+export function inTransaction<T>(
+  db: DbClient | DbTransaction,
+  work: (tx: DbTransaction) => Promise<T>,
+  options?: { timeout?: number; maxWait?: number },
+): Promise<T> {
+  return isClient(db) ? db.$transaction(work, options) : work(db);
+}
+
+const isClient = (db: DbClient | DbTransaction): db is DbClient =>
+  typeof (db as Partial<DbClient>).$transaction === 'function';
+
 /** A Prisma client for the URL's provider, through its driver adapter (no native engine). */
 export function createClient(url: string): { provider: Provider; client: DbClient } {
   const provider = providerOf(url);

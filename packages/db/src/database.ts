@@ -1,4 +1,4 @@
-import { createClient } from './client';
+import { createClient, type DbTransaction } from './client';
 import type { Provider } from './provider';
 import { type AuditStore, auditStore } from './stores/audit';
 import { type InventoryStore, inventoryStore } from './stores/inventory';
@@ -8,15 +8,24 @@ import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
 import { type TagStore, tagStore } from './stores/tags';
 
-/** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
-export interface Database {
-  readonly provider: Provider;
+/** The stores that can share a transaction (`Database.transaction`). */
+export interface TransactionStores {
   readonly namespaces: NamespaceStore;
   readonly repositories: RepositoryStore;
-  readonly inventory: InventoryStore;
   readonly policies: PolicyStore;
   readonly tags: TagStore;
   readonly audit: AuditStore;
+}
+
+/** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
+export interface Database extends TransactionStores {
+  readonly provider: Provider;
+  readonly inventory: InventoryStore;
+  /**
+   * Runs `work` with stores that share one transaction: all its changes are committed together
+   * when it resolves, none when it throws (e.g. a change and its audit entry).
+   */
+  transaction<T>(work: (stores: TransactionStores) => Promise<T>): Promise<T>;
   readonly runs: RunStore;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
@@ -40,16 +49,31 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   const clock = options.clock ?? (() => new Date());
   return {
     provider,
-    namespaces: namespaceStore(client),
-    repositories: repositoryStore(client),
-    inventory: inventoryStore(client),
-    policies: policyStore(client),
-    tags: tagStore(client, provider, clock),
-    audit: auditStore(client),
+    ...transactionStores(client, provider, clock),
+    inventory: inventoryStore(client, provider),
     runs: runStore(client, provider, clock),
+    transaction: (work) =>
+      client.$transaction((tx) => work(transactionStores(tx, provider, clock)), {
+        timeout: 60_000,
+        maxWait: 30_000,
+      }),
     ping: async () => {
       await client.$queryRaw`SELECT 1`;
     },
     close: () => client.$disconnect(),
+  };
+}
+
+function transactionStores(
+  db: DbTransaction,
+  provider: Provider,
+  clock: () => Date,
+): TransactionStores {
+  return {
+    namespaces: namespaceStore(db),
+    repositories: repositoryStore(db),
+    policies: policyStore(db),
+    tags: tagStore(db, provider, clock),
+    audit: auditStore(db),
   };
 }

@@ -1,4 +1,9 @@
-export { openDatabase, type Database, type DatabaseOptions } from './database';
+export {
+  openDatabase,
+  type Database,
+  type DatabaseOptions,
+  type TransactionStores,
+} from './database';
 export { migrate, type MigrateOptions } from './migrate/migrate';
 export { DbErrorCode, WinnowDbError } from './errors';
 export { providerOf, type Provider } from './provider';

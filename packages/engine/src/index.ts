@@ -22,6 +22,7 @@ export type { ConditionKind, SelectorKind, JsonSchema } from './kinds/kind';
 export { parseAge, formatDuration } from './text/age';
 export { parseTime } from './text/time';
 export {
+  compareRepositoryPaths,
   evaluateInventory,
   evaluatePipeline,
   evaluateRepositories,

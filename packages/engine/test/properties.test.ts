@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  compareRepositoryPaths,
   compilePolicies,
   evaluateInventory,
   type Inventory,
@@ -7,7 +8,9 @@ import {
   type InventoryRepository,
   type InventoryTag,
   type PolicyDocument,
+  repositoryPath,
   type Rule,
+  type Scope,
   validatePolicies,
 } from '../src';
 import { ago, digestOf, NOW, shuffled } from './fixtures';
@@ -94,21 +97,31 @@ const ruleArb = fc
   })
   .map((r) => r);
 
-const policiesArb = fc
-  .array(ruleArb, { minLength: 1, maxLength: 4 })
-  .map((rules): PolicyDocument[] => [
-    {
-      apiVersion: 'winnow/v1',
-      kind: 'RetentionPolicy',
-      scope: { level: 'server' },
-      rules: rules.map((r, i): Rule => ({
-        name: `r${i}`,
-        ...(r.select ? { select: r.select } : {}),
-        ...(r.match ? { match: r.match } : {}),
-        then: r.then,
-        else: r.else,
-      })),
-    },
+type RuleDraft = typeof ruleArb extends fc.Arbitrary<infer R> ? R : never;
+const rulesArb = fc.array(ruleArb, { minLength: 1, maxLength: 4 });
+
+const documentOf = (scope: Scope, rules: readonly RuleDraft[]): PolicyDocument => ({
+  apiVersion: 'winnow/v1',
+  kind: 'RetentionPolicy',
+  scope,
+  rules: rules.map((r, i): Rule => ({
+    name: `r${i}`,
+    ...(r.select ? { select: r.select } : {}),
+    ...(r.match ? { match: r.match } : {}),
+    then: r.then,
+    else: r.else,
+  })),
+});
+
+const policiesArb = rulesArb.map((rules) => [documentOf({ level: 'server' }, rules)]);
+
+/** Policies at all three scopes, so repositories of one inventory run different chains. */
+const scopedPoliciesArb = fc
+  .tuple(rulesArb, rulesArb, rulesArb)
+  .map(([server, namespace, repository]) => [
+    documentOf({ level: 'server' }, server),
+    documentOf({ level: 'namespace', namespace: 'acme' }, namespace),
+    documentOf({ level: 'repository', namespace: 'acme', repository: 'web/api' }, repository),
   ]);
 
 function run(snapshot: Inventory, documents: PolicyDocument[], maxDeleteRatio?: number) {
@@ -198,6 +211,27 @@ describe('invariants', () => {
           );
         },
       ),
+      RUNS,
+    );
+  });
+
+  it('each repository evaluated on its own, in path order, gives the records and summary of the whole', () => {
+    fc.assert(
+      fc.property(inventoryArb, scopedPoliciesArb, (snapshot, documents) => {
+        const whole = run(snapshot, documents);
+        const parts = [...snapshot.repositories]
+          .sort((a, b) => compareRepositoryPaths(repositoryPath(a), repositoryPath(b)))
+          .map((repository) => run({ ...snapshot, repositories: [repository] }, documents));
+        expect(JSON.stringify(parts.flatMap((p) => p.decisions))).toBe(
+          JSON.stringify(whole.decisions),
+        );
+        const summary = { repositories: 0, tags: 0, keep: 0, delete: 0 };
+        for (const part of parts) {
+          for (const key of ['repositories', 'tags', 'keep', 'delete'] as const)
+            summary[key] += part.summary[key];
+        }
+        expect(summary).toEqual(whole.summary);
+      }),
       RUNS,
     );
   });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
-import { audit } from '../audit';
+import { auditAfter } from '../audit';
 import { ApiError } from '../errors';
 import { streamRepositories } from '../import/stream-inventory';
 
@@ -59,7 +59,11 @@ async function importRoute(
       const summary = await database.inventory.importRepositories(
         streamRepositories(request.body, request.routeOptions.bodyLimit),
       );
-      await audit(database, 'inventory.import', 'inventory', { ...summary });
+      await auditAfter(database, {
+        action: 'inventory.import',
+        target: 'inventory',
+        details: { ...summary },
+      });
       return summary;
     },
   );

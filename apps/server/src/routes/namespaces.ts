@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database, NamespaceRecord } from '@winnow/db';
 import { NamePattern } from '@winnow/engine';
-import { audit } from '../audit';
+import { audited } from '../audit';
 import { ApiError } from '../errors';
 
 const namespaceSchema = {
@@ -86,8 +86,11 @@ export async function namespaceRoutes(
     },
     async (request, reply) => {
       const { name, kind = 'normal', settings = {} } = request.body;
-      const created = await database.namespaces.create({ name, kind, settings });
-      await audit(database, 'namespace.create', `namespace:${name}`, { kind });
+      const created = await audited(
+        database,
+        (stores) => stores.namespaces.create({ name, kind, settings }),
+        () => ({ action: 'namespace.create', target: `namespace:${name}`, details: { kind } }),
+      );
       return reply.status(201).send(created);
     },
   );
@@ -118,8 +121,12 @@ export async function namespaceRoutes(
       },
     },
     async (request, reply) => {
-      await database.namespaces.delete(request.params.namespace);
-      await audit(database, 'namespace.delete', `namespace:${request.params.namespace}`);
+      const { namespace } = request.params;
+      await audited(
+        database,
+        (stores) => stores.namespaces.delete(namespace),
+        () => ({ action: 'namespace.delete', target: `namespace:${namespace}` }),
+      );
       return reply.status(204).send();
     },
   );
@@ -169,11 +176,18 @@ export async function namespaceRoutes(
       },
     },
     async (request, reply) => {
-      const created = await database.repositories.create({
-        namespace: request.params.namespace,
-        name: request.body.name,
-      });
-      await audit(database, 'repository.create', `repository:${created.namespace}/${created.name}`);
+      const created = await audited(
+        database,
+        (stores) =>
+          stores.repositories.create({
+            namespace: request.params.namespace,
+            name: request.body.name,
+          }),
+        (ref) => ({
+          action: 'repository.create',
+          target: `repository:${ref.namespace}/${ref.name}`,
+        }),
+      );
       return reply.status(201).send(created);
     },
   );

@@ -8,7 +8,7 @@ import {
   type Scope,
   validatePolicies,
 } from '@winnow/engine';
-import { API_ACTOR, audit } from '../audit';
+import { API_ACTOR, audited } from '../audit';
 import { ApiError } from '../errors';
 
 const anyJson = {};
@@ -160,10 +160,16 @@ export async function policyRoutes(
       },
       async (request, reply: FastifyReply) => {
         const scope = scopeOf(request.params);
-        const policy = await database.policies.put(documentOf(request.body, scope), API_ACTOR);
-        await audit(database, 'policy.put', `policy:${scope.level}:${policyLabel(scope)}`, {
-          revision: policy.revision,
-        });
+        const document = documentOf(request.body, scope);
+        const policy = await audited(
+          database,
+          (stores) => stores.policies.put(document, API_ACTOR),
+          (stored) => ({
+            action: 'policy.put',
+            target: `policy:${scope.level}:${policyLabel(scope)}`,
+            details: { revision: stored.revision },
+          }),
+        );
         void reply.status(policy.revision === 1 ? 201 : 200);
         return {
           policy: policyLabel(scope),
@@ -185,8 +191,14 @@ export async function policyRoutes(
       },
       async (request, reply) => {
         const scope = scopeOf(request.params);
-        await database.policies.delete(scope);
-        await audit(database, 'policy.delete', `policy:${scope.level}:${policyLabel(scope)}`);
+        await audited(
+          database,
+          (stores) => stores.policies.delete(scope),
+          () => ({
+            action: 'policy.delete',
+            target: `policy:${scope.level}:${policyLabel(scope)}`,
+          }),
+        );
         return reply.status(204).send();
       },
     );

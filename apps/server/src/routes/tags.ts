@@ -6,7 +6,7 @@ import {
   validateRepository,
   WinnowValidationError,
 } from '@winnow/engine';
-import { audit } from '../audit';
+import { audited } from '../audit';
 import { ApiError } from '../errors';
 
 const anyJson = {};
@@ -125,11 +125,11 @@ export async function tagRoutes(
       },
     },
     async (request, reply) => {
-      await database.repositories.delete(refOf(request.params));
-      await audit(
+      const { namespace, repository } = request.params;
+      await audited(
         database,
-        'repository.delete',
-        `repository:${request.params.namespace}/${request.params.repository}`,
+        (stores) => stores.repositories.delete(refOf(request.params)),
+        () => ({ action: 'repository.delete', target: `repository:${namespace}/${repository}` }),
       );
       return reply.status(204).send();
     },
@@ -151,11 +151,15 @@ export async function tagRoutes(
       },
     },
     async (request, reply) => {
-      const { tag, created } = await database.tags.put(
-        refOf(request.params),
-        tagOf(request.params, request.body),
+      const { tag, created } = await audited(
+        database,
+        (stores) => stores.tags.put(refOf(request.params), tagOf(request.params, request.body)),
+        (result) => ({
+          action: 'tag.put',
+          target: tagTarget(request.params),
+          details: { digest: result.tag.digest, created: result.created },
+        }),
       );
-      await audit(database, 'tag.put', tagTarget(request.params), { digest: tag.digest, created });
       return reply.status(created ? 201 : 200).send(tag);
     },
   );
@@ -190,8 +194,11 @@ export async function tagRoutes(
       },
     },
     async (request, reply) => {
-      await database.tags.delete(refOf(request.params), request.params.tag);
-      await audit(database, 'tag.delete', tagTarget(request.params));
+      await audited(
+        database,
+        (stores) => stores.tags.delete(refOf(request.params), request.params.tag),
+        () => ({ action: 'tag.delete', target: tagTarget(request.params) }),
+      );
       return reply.status(204).send();
     },
   );
@@ -211,17 +218,15 @@ export async function tagRoutes(
         response: { 200: tagSchema, ...errors },
       },
       handler: async (request) => {
-        const tag = await database.tags.setImmutable(
-          refOf(request.params),
-          request.params.tag,
-          immutable,
-        );
-        await audit(
+        return audited(
           database,
-          immutable ? 'tag.immutable.set' : 'tag.immutable.clear',
-          tagTarget(request.params),
+          (stores) =>
+            stores.tags.setImmutable(refOf(request.params), request.params.tag, immutable),
+          () => ({
+            action: immutable ? 'tag.immutable.set' : 'tag.immutable.clear',
+            target: tagTarget(request.params),
+          }),
         );
-        return tag;
       },
     });
   }

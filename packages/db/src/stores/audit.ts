@@ -1,4 +1,4 @@
-import type { DbClient } from '../client';
+import type { DbTransaction } from '../client';
 
 export interface AuditEntry {
   readonly id: number;
@@ -31,7 +31,7 @@ const toEntry = (row: Row): AuditEntry => ({
   details: row.details as Record<string, unknown>,
 });
 
-export function auditStore(db: DbClient): AuditStore {
+export function auditStore(db: DbTransaction): AuditStore {
   return {
     record: async (entry) => {
       // Details are plain JSON: a round trip gives Prisma's Json input exactly that.

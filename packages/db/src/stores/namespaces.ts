@@ -1,4 +1,4 @@
-import type { DbClient } from '../client';
+import type { DbTransaction } from '../client';
 import type { Prisma } from '../generated/postgresql/client';
 import { translated } from '../errors';
 
@@ -25,7 +25,7 @@ function toRecord(row: Row): NamespaceRecord {
   return { name: row.name, kind: row.kind, settings: row.settings as Record<string, unknown> };
 }
 
-export function namespaceStore(db: DbClient): NamespaceStore {
+export function namespaceStore(db: DbTransaction): NamespaceStore {
   return {
     create: (namespace) =>
       translated(`namespace ${namespace.name}`, async () =>

@@ -1,6 +1,6 @@
 import type { PolicyDocument, Scope } from '@winnow/engine';
 
-import type { DbClient } from '../client';
+import { type DbTransaction, inTransaction } from '../client';
 import { DbErrorCode, translated, WinnowDbError } from '../errors';
 
 export interface StoredPolicy {
@@ -41,7 +41,7 @@ export function scopeKey(scope: Scope): string {
   }
 }
 
-export function policyStore(db: DbClient): PolicyStore {
+export function policyStore(db: DbTransaction): PolicyStore {
   return {
     get: async (scope) => {
       const row = await db.policy.findUnique({ where: { scopeKey: scopeKey(scope) } });
@@ -50,7 +50,7 @@ export function policyStore(db: DbClient): PolicyStore {
     list: async () => (await db.policy.findMany({ orderBy: { scopeKey: 'desc' } })).map(toStored),
     put: (document, actor) =>
       translated(`policy ${scopeKey(document.scope)}`, () =>
-        db.$transaction(async (tx) => {
+        inTransaction(db, async (tx) => {
           const key = scopeKey(document.scope);
           const current = await tx.policy.findUnique({ where: { scopeKey: key } });
           const revision = (current?.revision ?? 0) + 1;

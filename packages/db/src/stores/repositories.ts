@@ -1,5 +1,5 @@
 import type { InventoryRepository } from '@winnow/engine';
-import type { DbClient } from '../client';
+import type { DbTransaction } from '../client';
 import { DbErrorCode, translated, WinnowDbError } from '../errors';
 import { toInventoryRepository } from './inventory-rows';
 
@@ -19,7 +19,7 @@ export interface RepositoryStore {
   delete(repository: RepositoryRef): Promise<void>;
 }
 
-export function repositoryStore(db: DbClient): RepositoryStore {
+export function repositoryStore(db: DbTransaction): RepositoryStore {
   return {
     create: (repository) =>
       translated(`repository ${repository.namespace}/${repository.name}`, async () => {

@@ -1,6 +1,6 @@
 import type { InventoryTag } from '@winnow/engine';
 
-import type { DbClient } from '../client';
+import { type DbTransaction, inTransaction } from '../client';
 import { DbErrorCode, WinnowDbError } from '../errors';
 import type { Provider } from '../provider';
 import { toInventoryTag, type TagRow } from './inventory-rows';
@@ -33,7 +33,7 @@ function toExpiredTag(repository: RepositoryRef, row: ExpiredRow): ExpiredTag {
 const tagName = (ref: RepositoryRef, name: string) => `tag ${ref.namespace}/${ref.name}:${name}`;
 
 /** The repository's expired tags, by name. */
-export async function listExpired(db: DbClient, ref: RepositoryRef): Promise<ExpiredTag[]> {
+export async function listExpired(db: DbTransaction, ref: RepositoryRef): Promise<ExpiredTag[]> {
   const rows = await db.tag.findMany({
     where: {
       lifetimeEnd: { not: null },
@@ -50,13 +50,13 @@ export async function listExpired(db: DbClient, ref: RepositoryRef): Promise<Exp
  * WINNOW_DB_RESTORE_WINDOW_ENDED: too late (it is due for purge).
  */
 export async function restoreTag(
-  db: DbClient,
+  db: DbTransaction,
   ref: RepositoryRef,
   name: string,
   windowMs: number,
   now: Date,
 ): Promise<ExpiredTag> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const row = await tx.tag.findFirst({
       where: { name, repository: { name: ref.name, namespace: { name: ref.namespace } } },
     });
@@ -96,14 +96,15 @@ export async function restoreTag(
  * `limit`.
  */
 export async function purgeExpired(
-  db: DbClient,
+  db: DbTransaction,
   provider: Provider,
   windowMs: number,
   limit: number,
   now: Date,
 ): Promise<ExpiredTag[]> {
   const cutoff = new Date(now.getTime() - windowMs);
-  return db.$transaction(
+  return inTransaction(
+    db,
     async (tx) => {
       const due = await tx.tag.findMany({
         where: { lifetimeEnd: { lte: cutoff } },

@@ -1,5 +1,5 @@
 import type { InventoryTag } from '@winnow/engine';
-import type { DbClient } from '../client';
+import { type DbTransaction, inTransaction } from '../client';
 import { DbErrorCode, translated, WinnowDbError } from '../errors';
 import type { Provider } from '../provider';
 import { tagColumns, toInventoryTag } from './inventory-rows';
@@ -60,7 +60,7 @@ const pushed = (tag: InventoryTag) => ({
   expiredByRunId: null,
 });
 
-export function tagStore(db: DbClient, provider: Provider, clock: () => Date): TagStore {
+export function tagStore(db: DbTransaction, provider: Provider, clock: () => Date): TagStore {
   const repositoryId = async (ref: RepositoryRef): Promise<number | undefined> =>
     (
       await db.repository.findFirst({
@@ -82,7 +82,7 @@ export function tagStore(db: DbClient, provider: Provider, clock: () => Date): T
   return {
     put: (ref, tag) =>
       translated(`tag ${ref.namespace}/${ref.name}:${tag.name}`, () =>
-        db.$transaction(async (tx) => {
+        inTransaction(db, async (tx) => {
           const namespace = await tx.namespace.upsert({
             where: { name: ref.namespace },
             create: { name: ref.namespace, kind: 'normal', settings: {} },

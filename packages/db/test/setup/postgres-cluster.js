@@ -57,7 +57,12 @@ function ensurePostgres() {
   }
 }
 
-async function startCluster() {
+/**
+ * Starts a cluster on a free port. Tests run it without durability (`fsync=off`, no synchronous
+ * commit); `{ durable: true }` keeps PostgreSQL's defaults, as a production server has them
+ * (the benchmarks).
+ */
+async function startCluster({ durable = false } = {}) {
   ensurePostgres();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'winnow-pg-'));
   if (process.getuid?.() === 0) {
@@ -78,7 +83,8 @@ async function startCluster() {
     '--no-sync',
   ]);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const fast = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${fast}`;
   pgTool('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', options, 'start']);
   return { dir, data, url: `postgresql://postgres@127.0.0.1:${port}` };
 }

@@ -83,6 +83,15 @@ export interface EvaluationReport {
   readonly decisions: readonly TagDecision[];
 }
 
+/**
+ * The order of repositories in every evaluation's output: by path (`namespace/name`), code point
+ * by code point, never a locale's collation. Repositories streamed into `evaluateRepositories` in
+ * this order give the records of `evaluateInventory`, in its order.
+ */
+export function compareRepositoryPaths(a: string, b: string): number {
+  return compareCodePoints(a, b);
+}
+
 /** Repositories in output order (by path), each with its pointer in the inventory. */
 export function inputsInOrder(inventory: Inventory): RepositoryInput[] {
   return inventory.repositories
@@ -91,7 +100,7 @@ export function inputsInOrder(inventory: Inventory): RepositoryInput[] {
       pointer: `/repositories/${index}`,
       path: repositoryPath(repository),
     }))
-    .sort((a, b) => compareCodePoints(a.path, b.path))
+    .sort((a, b) => compareRepositoryPaths(a.path, b.path))
     .map(({ repository, pointer }) => ({ repository, pointer }));
 }
 

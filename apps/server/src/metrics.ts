@@ -1,0 +1,149 @@
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  type LabelValues,
+  Registry,
+} from 'prom-client';
+
+/** Seconds buckets for retention runs: from a one-repository run to a large server-wide one. */
+const RUN_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+/** Seconds buckets for API requests. */
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Winnow's Prometheus metrics, in a registry of their own (never prom-client's global one, so
+ * that two apps in one process, as in tests, do not share counters). Labels have few values:
+ * decision, stage, trigger, status, kind, method and route template; `namespace` on the tag
+ * counters only (as many series as namespaces). Reference: docs/metrics.md.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly decisions = new Counter({
+    name: 'winnow_decisions_total',
+    help: 'Decision records made by runs, by decision (keep, delete) and stage',
+    labelNames: ['decision', 'stage'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tagsExpired = new Counter({
+    name: 'winnow_tags_expired_total',
+    help: 'Tags expired (soft-deleted) by runs that were not dry runs',
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tagsRestored = new Counter({
+    name: 'winnow_tags_restored_total',
+    help: 'Expired tags restored within the restore window',
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tagsPurged = new Counter({
+    name: 'winnow_tags_purged_total',
+    help: 'Expired tags purged after the restore window',
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly immutableSkipped = new Counter({
+    name: 'winnow_immutable_tags_skipped_total',
+    help: 'Tags that runs kept because they are immutable',
+    registers: [this.registry],
+  });
+
+  readonly guardBlocked = new Counter({
+    name: 'winnow_guard_blocked_repositories_total',
+    help: 'Repositories the blast-radius guard kept a run from touching',
+    registers: [this.registry],
+  });
+
+  readonly runs = new Counter({
+    name: 'winnow_runs_total',
+    help: 'Runs finished, by trigger (api, schedule, cli) and final status',
+    labelNames: ['trigger', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly runDuration = new Histogram({
+    name: 'winnow_run_duration_seconds',
+    help: 'Duration of finished runs, from start to finish, by trigger and final status',
+    labelNames: ['trigger', 'status'] as const,
+    buckets: RUN_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly workerUp = new Gauge({
+    name: 'winnow_worker_up',
+    help: '1 while this process runs the background worker, else 0',
+    registers: [this.registry],
+  });
+
+  readonly claimsInFlight = new Gauge({
+    name: 'winnow_worker_claims_in_flight',
+    help: 'Repository tasks this process holds a lease on',
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: 'winnow_errors_total',
+    help: 'Errors by kind: task (a repository task failed), worker (a worker cycle failed), internal (an API request failed with 500)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpRequests = new Counter({
+    name: 'winnow_http_requests_total',
+    help: 'API requests answered, by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'winnow_http_request_duration_seconds',
+    help: 'API request durations, by method and route template',
+    labelNames: ['method', 'route'] as const,
+    buckets: HTTP_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    this.workerUp.set(0);
+    this.claimsInFlight.set(0);
+  }
+
+  /**
+   * A gauge whose value is read at each scrape (from the database: the same for every replica,
+   * and right after a restart).
+   */
+  scrapedGauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: () => Promise<readonly { labels?: LabelValues<L>; value: number }[]>,
+  ): Gauge<L> {
+    const gauge: Gauge<L> = new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        gauge.reset();
+        for (const { labels, value } of await read()) {
+          if (labels === undefined) gauge.set(value);
+          else gauge.set(labels, value);
+        }
+      },
+    });
+    return gauge;
+  }
+
+  /** The exposition text and its content type. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -4,6 +4,23 @@ export interface ServerConfig {
   readonly port: number;
   readonly databaseUrl: string;
   readonly logLevel: LogLevel;
+  readonly worker: WorkerConfig;
+  /** How long an expired tag stays restorable before the worker purges it. */
+  readonly restoreWindowMs: number;
+  /** Blast-radius guard: the largest share of a repository's tags a run may expire; off when undefined. */
+  readonly maxDeleteRatio: number | undefined;
+  /** How long SIGTERM or SIGINT may take: the repository in hand, releasing claims, closing. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface WorkerConfig {
+  readonly enabled: boolean;
+  /** Pause between two cycles of the worker (a run created through the API wakes it at once). */
+  readonly intervalMs: number;
+  /** Tasks claimed at a time; also namespaces scheduled and tags purged at a time. */
+  readonly batchSize: number;
+  /** How long a claim lasts without a heartbeat before another worker may take the task over. */
+  readonly leaseMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -15,8 +32,11 @@ export class ConfigError extends Error {
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
+const unset = (value: string | undefined): value is undefined | '' =>
+  value === undefined || value === '';
+
 function port(value: string | undefined): number {
-  if (value === undefined || value === '') return 8080;
+  if (unset(value)) return 8080;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65_535) {
     throw new ConfigError(`WINNOW_PORT: expected a port number from 1 to 65535, got "${value}"`);
@@ -25,7 +45,7 @@ function port(value: string | undefined): number {
 }
 
 function logLevel(value: string | undefined): LogLevel {
-  if (value === undefined || value === '') return 'info';
+  if (unset(value)) return 'info';
   const level = LOG_LEVELS.find((l) => l === value);
   if (!level)
     throw new ConfigError(
@@ -35,7 +55,7 @@ function logLevel(value: string | undefined): LogLevel {
 }
 
 function databaseUrl(value: string | undefined): string {
-  if (value === undefined || value === '') return 'file:./data/winnow.db';
+  if (unset(value)) return 'file:./data/winnow.db';
   if (!/^(file:|postgres(ql)?:\/\/)/.test(value)) {
     throw new ConfigError(
       'DATABASE_URL: expected file:<path> (SQLite) or postgres://... (PostgreSQL)',
@@ -44,13 +64,82 @@ function databaseUrl(value: string | undefined): string {
   return value;
 }
 
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (unset(value)) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name}: expected true or false, got "${value}"`);
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** `500ms`, `30s`, `5m`, `2h`, `14d`: a positive whole number and a unit. */
+function duration(name: string, value: string | undefined, fallback: string): number {
+  const text = unset(value) ? fallback : value;
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN) : Number.NaN;
+  if (!(ms > 0) || !Number.isSafeInteger(ms)) {
+    throw new ConfigError(
+      `${name}: expected a positive duration such as 500ms, 30s, 5m, 2h or 14d, got "${text}"`,
+    );
+  }
+  return ms;
+}
+
+function integer(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (unset(value)) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new ConfigError(`${name}: expected a whole number from 1 to ${max}, got "${value}"`);
+  }
+  return n;
+}
+
+function ratio(value: string | undefined): number | undefined {
+  if (unset(value)) return 0.9;
+  if (value === 'off') return undefined;
+  const n = Number(value);
+  if (!/^\d*\.?\d+$/.test(value) || !(n > 0 && n <= 1)) {
+    throw new ConfigError(
+      `WINNOW_MAX_DELETE_RATIO: expected a number greater than 0 and at most 1, or off, got "${value}"`,
+    );
+  }
+  return n;
+}
+
+function worker(env: Environment): WorkerConfig {
+  const config = {
+    enabled: flag('WINNOW_WORKER_ENABLED', env.WINNOW_WORKER_ENABLED, true),
+    intervalMs: duration('WINNOW_WORKER_INTERVAL', env.WINNOW_WORKER_INTERVAL, '30s'),
+    batchSize: integer('WINNOW_WORKER_BATCH_SIZE', env.WINNOW_WORKER_BATCH_SIZE, 100, 10_000),
+    leaseMs: duration('WINNOW_LEASE_DURATION', env.WINNOW_LEASE_DURATION, '60s'),
+  };
+  // Leases are extended every third of their duration: shorter than a second leaves no margin.
+  if (config.leaseMs < 1000) {
+    throw new ConfigError(
+      `WINNOW_LEASE_DURATION: expected at least 1s, got "${env.WINNOW_LEASE_DURATION ?? ''}"`,
+    );
+  }
+  return config;
+}
+
 /** Reads the configuration; throws a ConfigError that names the variable and what was expected. */
 export function readConfig(env: Environment): ServerConfig {
   return {
-    host: env.WINNOW_HOST === undefined || env.WINNOW_HOST === '' ? '127.0.0.1' : env.WINNOW_HOST,
+    host: unset(env.WINNOW_HOST) ? '127.0.0.1' : env.WINNOW_HOST,
     port: port(env.WINNOW_PORT),
     databaseUrl: databaseUrl(env.DATABASE_URL),
     logLevel: logLevel(env.WINNOW_LOG_LEVEL),
+    worker: worker(env),
+    restoreWindowMs: duration('WINNOW_RESTORE_WINDOW', env.WINNOW_RESTORE_WINDOW, '14d'),
+    maxDeleteRatio: ratio(env.WINNOW_MAX_DELETE_RATIO),
+    shutdownTimeoutMs: duration('WINNOW_SHUTDOWN_TIMEOUT', env.WINNOW_SHUTDOWN_TIMEOUT, '20s'),
   };
 }
 

@@ -7,6 +7,10 @@ describe('configuration from the environment', () => {
       port: 8080,
       databaseUrl: 'file:./data/winnow.db',
       logLevel: 'info',
+      worker: { enabled: true, intervalMs: 30_000, batchSize: 100, leaseMs: 60_000 },
+      restoreWindowMs: 14 * 86_400_000,
+      maxDeleteRatio: 0.9,
+      shutdownTimeoutMs: 20_000,
     });
   });
 
@@ -17,13 +21,30 @@ describe('configuration from the environment', () => {
         WINNOW_PORT: '9000',
         DATABASE_URL: 'postgres://u:p@db/winnow',
         WINNOW_LOG_LEVEL: 'debug',
+        WINNOW_WORKER_ENABLED: 'false',
+        WINNOW_WORKER_INTERVAL: '500ms',
+        WINNOW_WORKER_BATCH_SIZE: '25',
+        WINNOW_LEASE_DURATION: '2m',
+        WINNOW_RESTORE_WINDOW: '36h',
+        WINNOW_MAX_DELETE_RATIO: '0.5',
+        WINNOW_SHUTDOWN_TIMEOUT: '5s',
       }),
     ).toEqual({
       host: '0.0.0.0',
       port: 9000,
       databaseUrl: 'postgres://u:p@db/winnow',
       logLevel: 'debug',
+      worker: { enabled: false, intervalMs: 500, batchSize: 25, leaseMs: 120_000 },
+      restoreWindowMs: 36 * 3_600_000,
+      maxDeleteRatio: 0.5,
+      shutdownTimeoutMs: 5000,
     });
+  });
+
+  it('turns the guard off with off, and accepts 1', () => {
+    expect(readConfig({ WINNOW_MAX_DELETE_RATIO: 'off' }).maxDeleteRatio).toBeUndefined();
+    expect(readConfig({ WINNOW_MAX_DELETE_RATIO: '1' }).maxDeleteRatio).toBe(1);
+    expect(readConfig({ WINNOW_MAX_DELETE_RATIO: '.25' }).maxDeleteRatio).toBe(0.25);
   });
 
   it.each([
@@ -32,6 +53,18 @@ describe('configuration from the environment', () => {
     [{ WINNOW_PORT: '0' }, /WINNOW_PORT/],
     [{ WINNOW_LOG_LEVEL: 'loud' }, /WINNOW_LOG_LEVEL: expected one of fatal, error/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL: expected file:<path>/],
+    [{ WINNOW_WORKER_ENABLED: 'maybe' }, /WINNOW_WORKER_ENABLED: expected true or false/],
+    [{ WINNOW_WORKER_INTERVAL: '30' }, /WINNOW_WORKER_INTERVAL: expected a positive duration/],
+    [{ WINNOW_WORKER_INTERVAL: '0s' }, /WINNOW_WORKER_INTERVAL/],
+    [{ WINNOW_WORKER_INTERVAL: '1.5s' }, /WINNOW_WORKER_INTERVAL/],
+    [{ WINNOW_WORKER_BATCH_SIZE: '0' }, /WINNOW_WORKER_BATCH_SIZE: expected a whole number/],
+    [{ WINNOW_WORKER_BATCH_SIZE: '10001' }, /WINNOW_WORKER_BATCH_SIZE/],
+    [{ WINNOW_LEASE_DURATION: '500ms' }, /WINNOW_LEASE_DURATION: expected at least 1s/],
+    [{ WINNOW_RESTORE_WINDOW: 'two weeks' }, /WINNOW_RESTORE_WINDOW: expected a positive/],
+    [{ WINNOW_MAX_DELETE_RATIO: '0' }, /WINNOW_MAX_DELETE_RATIO: expected a number greater/],
+    [{ WINNOW_MAX_DELETE_RATIO: '1.5' }, /WINNOW_MAX_DELETE_RATIO/],
+    [{ WINNOW_MAX_DELETE_RATIO: '90%' }, /WINNOW_MAX_DELETE_RATIO/],
+    [{ WINNOW_SHUTDOWN_TIMEOUT: '-5s' }, /WINNOW_SHUTDOWN_TIMEOUT: expected a positive/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);

@@ -15,6 +15,8 @@ export interface TransactionStores {
   readonly policies: PolicyStore;
   readonly tags: TagStore;
   readonly audit: AuditStore;
+  /** In a transaction, e.g. a run created or applied with its audit entry. */
+  readonly runs: RunStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -26,7 +28,6 @@ export interface Database extends TransactionStores {
    * when it resolves, none when it throws (e.g. a change and its audit entry).
    */
   transaction<T>(work: (stores: TransactionStores) => Promise<T>): Promise<T>;
-  readonly runs: RunStore;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -51,7 +52,6 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     provider,
     ...transactionStores(client, provider, clock),
     inventory: inventoryStore(client, provider),
-    runs: runStore(client, provider, clock),
     transaction: (work) =>
       client.$transaction((tx) => work(transactionStores(tx, provider, clock)), {
         timeout: 60_000,
@@ -75,5 +75,6 @@ function transactionStores(
     policies: policyStore(db),
     tags: tagStore(db, provider, clock),
     audit: auditStore(db),
+    runs: runStore(db, provider, clock),
   };
 }

@@ -14,6 +14,8 @@ export interface AuditEntry {
 
 export interface AuditStore {
   record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry>;
+  /** Records many entries with one statement (e.g. one per purged tag); returns how many. */
+  recordMany(entries: readonly Omit<AuditEntry, 'id' | 'at'>[]): Promise<number>;
   /** Oldest first, after the entry `after` (a cursor), at most `limit`; only `target` if given. */
   list(options?: { after?: number; limit?: number; target?: string }): Promise<AuditEntry[]>;
 }
@@ -31,13 +33,17 @@ const toEntry = (row: Row): AuditEntry => ({
   details: row.details as Record<string, unknown>,
 });
 
+/** Details are plain JSON: a round trip gives Prisma's Json input exactly that. */
+const toRow = (entry: Omit<AuditEntry, 'id' | 'at'>) => ({
+  ...entry,
+  details: JSON.parse(JSON.stringify(entry.details)) as object,
+});
+
 export function auditStore(db: DbTransaction): AuditStore {
   return {
-    record: async (entry) => {
-      // Details are plain JSON: a round trip gives Prisma's Json input exactly that.
-      const details = JSON.parse(JSON.stringify(entry.details)) as object;
-      return toEntry(await db.auditLog.create({ data: { ...entry, details } }));
-    },
+    record: async (entry) => toEntry(await db.auditLog.create({ data: toRow(entry) })),
+    recordMany: async (entries) =>
+      entries.length === 0 ? 0 : (await db.auditLog.createMany({ data: entries.map(toRow) })).count,
     list: async ({ after, limit = 100, target } = {}) =>
       (
         await db.auditLog.findMany({

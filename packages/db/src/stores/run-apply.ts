@@ -1,6 +1,6 @@
 import type { TagDecision } from '@winnow/engine';
 
-import type { DbClient, DbTransaction } from '../client';
+import { type DbTransaction, inTransaction } from '../client';
 import { DbErrorCode, WinnowDbError } from '../errors';
 import { Prisma } from '../generated/postgresql/client';
 import type { Provider } from '../provider';
@@ -39,13 +39,14 @@ const leaseHeld = (taskId: number, owner: string, now: Date) => ({
  * its counts and its decision document. Statements are bulk: their number does not grow with tags.
  */
 export async function applyTask(
-  db: DbClient,
+  db: DbTransaction,
   provider: Provider,
   taskId: number,
   options: { owner: string; decisions: readonly TagDecision[] },
   now: Date,
 ): Promise<ApplyResult> {
-  return db.$transaction(
+  return inTransaction(
+    db,
     async (tx) => {
       const task = await holdTask(tx, taskId, options.owner, now);
       if (task === undefined) return { applied: false };
@@ -123,7 +124,7 @@ async function holdTask(
 
 /** Marks a held task failed with its error; false (and nothing written) if the lease is lost. */
 export async function failTask(
-  db: DbClient,
+  db: DbTransaction,
   taskId: number,
   options: { owner: string; error: TaskError },
   now: Date,

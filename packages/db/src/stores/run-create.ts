@@ -1,6 +1,6 @@
 import type { Scope } from '@winnow/engine';
 
-import type { DbClient, DbTransaction } from '../client';
+import { type DbTransaction, inTransaction } from '../client';
 import { DbErrorCode, WinnowDbError } from '../errors';
 import { Prisma } from '../generated/postgresql/client';
 import type { NewRun } from './run-types';
@@ -38,14 +38,53 @@ async function assertScopeExists(tx: DbTransaction, scope: Scope): Promise<void>
   throw new WinnowDbError(DbErrorCode.notFound, `repository ${namespace}/${name}: not found`);
 }
 
+/** The policies that can apply to a repository of the scope, as a WHERE over Policy. */
+function policyFilter(scope: Scope) {
+  switch (scope.level) {
+    case 'server':
+      return {};
+    case 'namespace':
+      return { OR: [{ level: 'server' as const }, { namespace: scope.namespace ?? '' }] };
+    case 'repository':
+      return {
+        OR: [
+          { level: 'server' as const },
+          { level: 'namespace' as const, namespace: scope.namespace ?? '' },
+          {
+            level: 'repository' as const,
+            namespace: scope.namespace ?? '',
+            repository: scope.repository ?? '',
+          },
+        ],
+      };
+  }
+}
+
+/** The documents of those policies now, as the JSON text the run keeps. */
+async function policySnapshot(tx: DbTransaction, scope: Scope): Promise<string> {
+  const rows = await tx.policy.findMany({
+    where: policyFilter(scope),
+    select: { document: true },
+    orderBy: { scopeKey: 'desc' },
+  });
+  return JSON.stringify(rows.map((row) => row.document));
+}
+
 /**
- * Inserts the run and one queued task per repository of its scope in one transaction. The tasks
- * are one INSERT ... SELECT: set-based, so 10,000 repositories cost one statement. A scope with
- * no repository gives a run that is already finished (succeeded). Returns the run's id.
+ * Inserts the run and one queued task per repository of its scope in one transaction, with the
+ * policies that apply to the scope as they are now (the run evaluates those, whatever changes
+ * later). The tasks are one INSERT ... SELECT: set-based, so 10,000 repositories cost one
+ * statement. A scope with no repository gives a run that is already finished (succeeded).
+ * Returns the run's id.
  */
-export async function createRun(db: DbClient, input: NewRun, createdAt: Date): Promise<number> {
+export async function createRun(
+  db: DbTransaction,
+  input: NewRun,
+  createdAt: Date,
+): Promise<number> {
   const filter = scopeFilter(input.scope);
-  return db.$transaction(
+  return inTransaction(
+    db,
     async (tx) => {
       await assertScopeExists(tx, input.scope);
       const run = await tx.run.create({
@@ -57,6 +96,7 @@ export async function createRun(db: DbClient, input: NewRun, createdAt: Date): P
           trigger: input.trigger,
           triggeredBy: input.triggeredBy,
           now: input.now,
+          policies: await policySnapshot(tx, input.scope),
           createdAt,
         },
         select: { id: true },

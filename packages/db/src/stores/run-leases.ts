@@ -1,4 +1,4 @@
-import type { DbClient, DbTransaction } from '../client';
+import { type DbTransaction, inTransaction } from '../client';
 import type { Provider } from '../provider';
 import { repositoryRefOf, scopeOf } from './run-rows';
 import type { ClaimedTask, HeldLease } from './run-types';
@@ -24,13 +24,13 @@ interface ClaimedRow {
  * worker). Tasks of runs asked to cancel are not claimed: those whose lease expired are cancelled.
  */
 export async function claimTasks(
-  db: DbClient,
+  db: DbTransaction,
   provider: Provider,
   { owner, limit, leaseMs }: ClaimOptions,
   now: Date,
 ): Promise<ClaimedTask[]> {
   const leaseExpiresAt = new Date(now.getTime() + leaseMs);
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     await tx.runTask.updateMany({
       where: {
         status: 'running',
@@ -122,7 +122,7 @@ function claimSqlite(tx: DbTransaction, p: ClaimParameters): Promise<ClaimedRow[
 
 /** Extends the leases `owner` still holds among `taskIds`; returns those. */
 export async function heartbeat(
-  db: DbClient,
+  db: DbTransaction,
   options: { owner: string; taskIds: readonly number[]; leaseMs: number },
   now: Date,
 ): Promise<HeldLease[]> {
@@ -132,7 +132,7 @@ export async function heartbeat(
     status: 'running' as const,
     leaseOwner: options.owner,
   };
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     await tx.runTask.updateMany({
       where: { ...held, leaseExpiresAt: { gt: now } },
       data: { leaseExpiresAt, heartbeatAt: now },
@@ -155,7 +155,7 @@ export async function heartbeat(
  * cancelled when their run was asked to cancel. Returns how many were released.
  */
 export async function releaseTasks(
-  db: DbClient,
+  db: DbTransaction,
   options: { owner: string; taskIds?: readonly number[] },
   now: Date,
 ): Promise<number> {
@@ -164,7 +164,7 @@ export async function releaseTasks(
     leaseOwner: options.owner,
     ...(options.taskIds !== undefined && { id: { in: [...options.taskIds] } }),
   };
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const cancelled = await tx.runTask.updateMany({
       where: { ...held, run: { cancelRequested: true } },
       data: { status: 'cancelled', leaseExpiresAt: null, finishedAt: now },

@@ -1,6 +1,6 @@
 import type { TagDecision } from '@winnow/engine';
 
-import type { DbClient } from '../client';
+import type { DbTransaction } from '../client';
 import type { StoredDecision } from './run-apply';
 import { OUTCOME_COLUMN, toRunTaskRecord } from './run-rows';
 import { toRunRecords } from './run-totals';
@@ -18,7 +18,7 @@ import type {
 
 const DEFAULT_LIMIT = 100;
 
-export async function getRun(db: DbClient, id: number): Promise<RunRecord | null> {
+export async function getRun(db: DbTransaction, id: number): Promise<RunRecord | null> {
   const row = await db.run.findUnique({ where: { id } });
   return row === null ? null : ((await toRunRecords(db, [row]))[0] ?? null);
 }
@@ -33,7 +33,7 @@ export interface ListRunsOptions {
 
 /** Newest first, keyset-paginated on the id. */
 export async function listRuns(
-  db: DbClient,
+  db: DbTransaction,
   { status, trigger, before, limit = DEFAULT_LIMIT }: ListRunsOptions,
 ): Promise<Page<RunRecord, number>> {
   const rows = await db.run.findMany({
@@ -61,7 +61,7 @@ export interface ListTasksOptions {
 
 /** A run's tasks in creation order (the repositories' order), keyset-paginated on the id. */
 export async function listTasks(
-  db: DbClient,
+  db: DbTransaction,
   runId: number,
   { status, after, limit = DEFAULT_LIMIT }: ListTasksOptions,
 ): Promise<Page<RunTaskRecord, number>> {
@@ -96,7 +96,7 @@ const TASK_BATCH = 20;
  * outcome skip whole tasks in SQL; filters on decision and stage read the documents.
  */
 export async function listDecisions(
-  db: DbClient,
+  db: DbTransaction,
   runId: number,
   { after, limit = DEFAULT_LIMIT, ...filter }: ListDecisionsOptions,
 ): Promise<Page<RunDecision, DecisionCursor>> {

@@ -1,4 +1,4 @@
-import type { DbClient, DbTransaction } from '../client';
+import type { DbTransaction } from '../client';
 import {
   type RunRow,
   type RunTotalsColumns,
@@ -35,7 +35,7 @@ function emptyTotals(): { totals: RunTotalsColumns; tasks: Record<RunTaskStatus,
 
 /** Each run's tasks summed: two grouped queries, whatever the number of tasks. */
 export async function taskTotals(
-  db: DbClient | DbTransaction,
+  db: DbTransaction,
   runIds: readonly number[],
 ): Promise<Map<number, TaskTotals>> {
   const result = new Map(runIds.map((id) => [id, emptyTotals()]));
@@ -71,7 +71,7 @@ export async function taskTotals(
 
 /** Runs in record form: stored totals once finished, live sums until then. */
 export async function toRunRecords(
-  db: DbClient | DbTransaction,
+  db: DbTransaction,
   rows: readonly RunRow[],
 ): Promise<RunRecord[]> {
   const totals = await taskTotals(

@@ -1,11 +1,12 @@
-import type { TagDecision } from '@winnow/engine';
+import type { PolicyDocument, TagDecision } from '@winnow/engine';
 
-import type { DbClient } from '../client';
+import type { DbTransaction } from '../client';
 import { DbErrorCode, WinnowDbError } from '../errors';
 import type { Provider } from '../provider';
 import { applyTask, failTask } from './run-apply';
 import { createRun } from './run-create';
 import { completedRunIds, finishRun, requestCancel } from './run-finish';
+import { lastSucceeded, runPolicies } from './run-policies';
 import { claimTasks, type ClaimOptions, heartbeat, releaseTasks } from './run-leases';
 import {
   getRun,
@@ -59,6 +60,15 @@ export interface RunStore {
    * applies, fails or releases them; the run then ends `cancelled`. A finished run is unchanged.
    */
   requestCancel(id: number): Promise<RunRecord>;
+  /** `requestCancel`, saying whether this call finished the run (none of its tasks was running). */
+  cancel(id: number): Promise<{ run: RunRecord; finishedNow: boolean }>;
+  /**
+   * The policy documents the run evaluates: those that applied to its scope when it was created.
+   * Null for an unknown run, or one created before runs kept them.
+   */
+  policies(runId: number): Promise<PolicyDocument[] | null>;
+  /** When the latest run that succeeded and was not a dry run finished; null if none has. */
+  lastSucceeded(): Promise<Date | null>;
 
   /** Claims up to `limit` due tasks for `owner` for `leaseMs` (expired leases included). */
   claimTasks(options: ClaimOptions): Promise<ClaimedTask[]>;
@@ -82,18 +92,31 @@ export interface RunStore {
   failTask(taskId: number, options: { owner: string; error: TaskError }): Promise<boolean>;
   /** Finishes the run if none of its tasks is queued or running; null if some still are. */
   finish(id: number): Promise<RunRecord | null>;
-  /** Finishes every unfinished run that has no queued or running task left; returns them. */
+  /**
+   * Finishes the run if none of its tasks is queued or running, and returns it only if this call
+   * finished it: of several workers finishing the same run, one gets it (effects meant to happen
+   * once per run: its audit entry, its metrics). Null otherwise.
+   */
+  finishOnce(id: number): Promise<RunRecord | null>;
+  /**
+   * Finishes every unfinished run that has no queued or running task left; returns those this
+   * call finished.
+   */
   finishCompleted(): Promise<RunRecord[]>;
 }
 
-export function runStore(db: DbClient, provider: Provider, clock: () => Date): RunStore {
+/**
+ * The run store over the client, or over a transaction (`Database.transaction`): then each method
+ * works inside that transaction instead of one of its own.
+ */
+export function runStore(db: DbTransaction, provider: Provider, clock: () => Date): RunStore {
   const existing = async (id: number): Promise<RunRecord> => {
     const run = await getRun(db, id);
     if (run === null) throw new WinnowDbError(DbErrorCode.notFound, `run ${id}: not found`);
     return run;
   };
-  const finish = async (id: number): Promise<RunRecord | null> =>
-    (await finishRun(db, id, clock())) ? existing(id) : null;
+  const finishOnce = async (id: number): Promise<RunRecord | null> =>
+    (await finishRun(db, id, clock())) === 'finished' ? existing(id) : null;
   return {
     create: async (run) => existing(await createRun(db, run, clock())),
     get: (id) => getRun(db, id),
@@ -104,16 +127,24 @@ export function runStore(db: DbClient, provider: Provider, clock: () => Date): R
       await requestCancel(db, id, clock());
       return existing(id);
     },
+    cancel: async (id) => {
+      const finishedNow = await requestCancel(db, id, clock());
+      return { run: await existing(id), finishedNow };
+    },
+    policies: (runId) => runPolicies(db, runId),
+    lastSucceeded: () => lastSucceeded(db),
     claimTasks: (options) => claimTasks(db, provider, options, clock()),
     heartbeat: (options) => heartbeat(db, options, clock()),
     releaseTasks: (options) => releaseTasks(db, options, clock()),
     applyTask: (taskId, options) => applyTask(db, provider, taskId, options, clock()),
     failTask: (taskId, options) => failTask(db, taskId, options, clock()),
-    finish,
+    finish: async (id) =>
+      (await finishRun(db, id, clock())) === 'unfinished' ? null : existing(id),
+    finishOnce,
     finishCompleted: async () => {
       const finished: RunRecord[] = [];
       for (const id of await completedRunIds(db)) {
-        const run = await finish(id);
+        const run = await finishOnce(id);
         if (run !== null) finished.push(run);
       }
       return finished;

@@ -15,8 +15,11 @@ import { namespaceRoutes } from './routes/namespaces';
 import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
+import { runRoutes } from './routes/runs';
+import { tagExpiryRoutes } from './routes/tag-expiry';
 import { tagRoutes } from './routes/tags';
 import { ruleKindRoutes } from './routes/rule-kinds';
+import type { WorkerSignals } from './worker/worker';
 
 export interface AppOptions {
   readonly config: ServerConfig;
@@ -26,6 +29,10 @@ export interface AppOptions {
   readonly logger?: boolean;
   /** The process's metrics, shared with the worker; a registry of its own when absent. */
   readonly metrics?: Metrics;
+  /** The time runs created through the API evaluate at: the database's clock (default: system). */
+  readonly clock?: () => Date;
+  /** The worker of this process, told of runs created and cancelled; none when it runs none. */
+  readonly signals?: WorkerSignals;
 }
 
 /** The whole API as one Fastify instance: external plugins, then the app's, then routes. */
@@ -34,6 +41,8 @@ export async function buildApp({
   database,
   logger,
   metrics = new Metrics(),
+  clock = () => new Date(),
+  signals,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
@@ -82,7 +91,7 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errorHandler);
   // Not encapsulated: its response hook counts every route's requests.
-  await app.register(fastifyPlugin(metricsRoutes), { metrics });
+  await app.register(fastifyPlugin(metricsRoutes), { metrics, database });
   await app.register(healthRoutes);
   await app.register(ruleKindRoutes);
   await app.register(readinessRoutes, { database });
@@ -90,6 +99,12 @@ export async function buildApp({
   await app.register(inventoryRoutes, { database });
   await app.register(namespaceRoutes, { database });
   await app.register(tagRoutes, { database });
+  await app.register(tagExpiryRoutes, {
+    database,
+    metrics,
+    restoreWindowMs: config.restoreWindowMs,
+  });
+  await app.register(runRoutes, { database, metrics, clock, ...(signals && { signals }) });
   await app.register(auditRoutes, { database });
   await app.register(previewRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

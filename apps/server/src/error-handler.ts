@@ -49,6 +49,9 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
     if (error instanceof WinnowDbError && error.code === DbErrorCode.conflict) {
       return send(reply, request, 'conflict', error.message);
     }
+    if (error instanceof WinnowDbError && error.code === DbErrorCode.restoreWindowEnded) {
+      return send(reply, request, 'restoreWindowEnded', error.message);
+    }
     if (error.validation) {
       const where = error.validationContext ?? 'request';
       const issues = issuesFromAjv(error.validation as Parameters<typeof issuesFromAjv>[0]).map(

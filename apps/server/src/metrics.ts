@@ -90,7 +90,7 @@ export class Metrics {
 
   readonly errors = new Counter({
     name: 'winnow_errors_total',
-    help: 'Errors by kind: task (a repository task failed), worker (a worker cycle failed), internal (an API request failed with 500)',
+    help: 'Errors by kind: task (a repository task failed), worker (a worker cycle or heartbeat failed), internal (an API request failed with 500), scrape (a metric could not be read from the database)',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate, openDatabase } from '@winnow/db';
-import { buildApp } from './app';
 import { ConfigError, readConfig, redactUrl } from './config';
 import { seedDemo } from './demo';
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { buildService } from './service';
 
 /**
- * Starts the API: reads the environment, migrates and opens the database, seeds the examples with
- * `--demo`, listens, and closes cleanly on SIGTERM or SIGINT.
+ * Starts the API and the worker: reads the environment, migrates and opens the database, seeds
+ * the examples with `--demo`, listens, and stops cleanly on SIGTERM or SIGINT: the worker stops
+ * claiming, finishes the repository in hand and releases its other claims, in-flight requests
+ * finish, the database closes; all within WINNOW_SHUTDOWN_TIMEOUT, or the process exits anyway.
  */
 async function main(): Promise<void> {
   let config;
@@ -27,12 +27,12 @@ async function main(): Promise<void> {
   }
   const applied = await migrate(config.databaseUrl);
   const database = openDatabase(config.databaseUrl);
-  const app = await buildApp({ config, database });
+  const service = await buildService({ config, database });
+  const { app } = service;
   if (process.argv.includes('--demo')) {
     const seeded = await seedDemo(database);
     app.log.info(seeded, 'demo: example inventories and policies seeded');
   }
-  app.addHook('onClose', () => database.close());
   app.log.info(
     { database: redactUrl(config.databaseUrl), migrationsApplied: applied },
     'database ready',
@@ -42,19 +42,23 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => {
       app.log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, config.shutdownTimeoutMs);
     timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    service
+      .stop()
+      .then(() => database.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   await app.listen({ host: config.host, port: config.port });
+  service.start();
 }
 
 main().catch((error: unknown) => {

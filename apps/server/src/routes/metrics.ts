@@ -1,11 +1,29 @@
 import type { FastifyInstance } from 'fastify';
+import type { Database } from '@winnow/db';
 import type { Metrics } from '../metrics';
 
 /** `GET /metrics`: the Prometheus exposition of this process (docs/metrics.md). */
 export async function metricsRoutes(
   app: FastifyInstance,
-  { metrics }: { metrics: Metrics },
+  { metrics, database }: { metrics: Metrics; database: Database },
 ): Promise<void> {
+  // Read from the database at each scrape: the same on every replica, and right after a restart.
+  metrics.scrapedGauge(
+    'winnow_last_successful_run_timestamp_seconds',
+    'When the latest run that succeeded and was not a dry run finished (Unix seconds); 0 until one has',
+    [],
+    async () => {
+      try {
+        const at = await database.runs.lastSucceeded();
+        return at === null ? [] : [{ value: at.getTime() / 1000 }];
+      } catch (error) {
+        // The scrape still answers with the rest (this sample 0) while the database does not.
+        app.log.warn({ err: error }, 'last successful run: database not reachable');
+        metrics.errors.inc({ kind: 'scrape' });
+        return [];
+      }
+    },
+  );
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const method = request.method;

@@ -1,71 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
-import {
-  type InventoryTag,
-  NamePattern,
-  validateRepository,
-  WinnowValidationError,
-} from '@winnow/engine';
+import { type InventoryTag, validateRepository, WinnowValidationError } from '@winnow/engine';
 import { audited } from '../audit';
 import { ApiError } from '../errors';
+import {
+  type RepositoryParams,
+  repositoryParams,
+  type TagParams,
+  tagParams,
+  tagSchema,
+  tagTarget,
+  refOf,
+} from './inventory-schemas';
 
 const anyJson = {};
 
-interface RepositoryParams {
-  namespace: string;
-  repository: string;
-}
-interface TagParams extends RepositoryParams {
-  tag: string;
-}
-
-const repositoryParams = {
-  type: 'object',
-  required: ['namespace', 'repository'],
-  properties: {
-    namespace: {
-      type: 'string',
-      pattern: NamePattern.namespace,
-      'x-expected': 'a namespace name (lower case, e.g. acme)',
-    },
-    repository: {
-      type: 'string',
-      pattern: NamePattern.repository,
-      'x-expected': 'a repository name, URL-encoded when it contains /',
-    },
-  },
-} as const;
-const tagParams = {
-  ...repositoryParams,
-  required: ['namespace', 'repository', 'tag'],
-  properties: {
-    ...repositoryParams.properties,
-    tag: {
-      type: 'string',
-      pattern: NamePattern.tag,
-      'x-expected': 'a tag name ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})',
-    },
-  },
-} as const;
-const tagSchema = {
-  type: 'object',
-  required: ['name', 'digest', 'immutable', 'labels'],
-  properties: {
-    name: { type: 'string' },
-    digest: { type: 'string' },
-    pushedAt: { type: 'string' },
-    lastPulledAt: { type: 'string' },
-    immutable: { type: 'boolean' },
-    labels: { type: 'array', items: { type: 'string' } },
-  },
-} as const;
 const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } };
-
-const tagTarget = (p: TagParams): string => `tag:${p.namespace}/${p.repository}:${p.tag}`;
-const refOf = (params: RepositoryParams) => ({
-  namespace: params.namespace,
-  name: params.repository,
-});
 
 /** The body of a tag PUT, checked exactly as the same tag inside an imported snapshot. */
 function tagOf(params: TagParams, body: unknown): InventoryTag {

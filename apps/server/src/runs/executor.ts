@@ -1,0 +1,120 @@
+import type { ApplyResult, ClaimedTask, Database, RepositoryRef } from '@winnow/db';
+import {
+  evaluateInventory,
+  type InventoryRepository,
+  repositoryPath,
+  type TagDecision,
+} from '@winnow/engine';
+import type { Log } from '../log';
+import type { Metrics } from '../metrics';
+import { observeAppliedTask, WORKER_ACTOR } from './reporting';
+import { RunPolicies } from './run-policies';
+import { TaskErrorCode, taskErrorOf, TaskFailure } from './task-errors';
+
+export interface ExecutorOptions {
+  readonly database: Database;
+  readonly metrics: Metrics;
+  readonly log: Log;
+  /** The lease owner: the worker that claimed the tasks. */
+  readonly owner: string;
+  /** Blast-radius guard (off when undefined). */
+  readonly maxDeleteRatio: number | undefined;
+  /**
+   * Reads a repository's live inventory; `database.repositories.get` unless given (a test reads
+   * through it to push a tag while the repository is being evaluated).
+   */
+  readonly readRepository?: (ref: RepositoryRef) => Promise<InventoryRepository | null>;
+}
+
+/** How a task ended: applied, failed with its error recorded, or its lease was lost meanwhile. */
+export type TaskEnd = 'applied' | 'failed' | 'lost';
+
+/**
+ * Executes one claimed repository task: reads the repository's live inventory, evaluates the
+ * run's policies at the run's `now`, and applies the decisions in one transaction (with an audit
+ * entry when tags were expired). An error in the repository is recorded on its task (the run goes
+ * on); an error recording it (the database is down) is thrown to the worker. Free of Fastify.
+ */
+export class RunExecutor {
+  private readonly policies: RunPolicies;
+  private readonly readRepository: (ref: RepositoryRef) => Promise<InventoryRepository | null>;
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.policies = new RunPolicies(options.database);
+    this.readRepository =
+      options.readRepository ?? ((ref) => options.database.repositories.get(ref));
+  }
+
+  async execute(task: ClaimedTask): Promise<TaskEnd> {
+    let decisions: readonly TagDecision[];
+    let result: ApplyResult;
+    try {
+      decisions = await this.evaluate(task);
+      result = await this.apply(task, decisions);
+    } catch (error) {
+      return this.fail(task, error);
+    }
+    if (!result.applied) {
+      this.options.log.warn(
+        { taskId: task.id, runId: task.runId },
+        'lease lost before the repository was applied; another worker takes it over',
+      );
+      return 'lost';
+    }
+    observeAppliedTask(this.options.metrics, task.repository.namespace, decisions, result.counts);
+    return 'applied';
+  }
+
+  private async evaluate(task: ClaimedTask): Promise<readonly TagDecision[]> {
+    const policies = await this.policies.of(task.runId);
+    const repository = await this.readRepository(task.repository);
+    if (repository === null) {
+      throw new TaskFailure(
+        TaskErrorCode.repositoryGone,
+        `repository ${repositoryPath(task.repository)} was deleted after the run was created`,
+      );
+    }
+    const report = evaluateInventory(
+      { apiVersion: 'winnow/v1', kind: 'Inventory', repositories: [repository] },
+      policies,
+      {
+        now: task.run.now,
+        ...(this.options.maxDeleteRatio !== undefined && {
+          maxDeleteRatio: this.options.maxDeleteRatio,
+        }),
+      },
+    );
+    return report.decisions;
+  }
+
+  private apply(task: ClaimedTask, decisions: readonly TagDecision[]): Promise<ApplyResult> {
+    const { owner } = this.options;
+    return this.options.database.transaction(async (stores) => {
+      const result = await stores.runs.applyTask(task.id, { owner, decisions });
+      if (result.applied && result.counts.expired > 0) {
+        await stores.audit.record({
+          actor: WORKER_ACTOR,
+          action: 'tags.expire',
+          target: `repository:${repositoryPath(task.repository)}`,
+          details: { run: task.runId, ...result.counts },
+        });
+      }
+      return result;
+    });
+  }
+
+  private async fail(task: ClaimedTask, cause: unknown): Promise<TaskEnd> {
+    const { error, known } = taskErrorOf(cause, task.id);
+    const facts = { taskId: task.id, runId: task.runId, code: error.code };
+    if (known) this.options.log.warn({ ...facts, reason: error.message }, 'repository failed');
+    else this.options.log.error({ ...facts, err: cause }, 'repository failed');
+    // Throws when the database cannot record it either: the worker's cycle fails and retries.
+    const recorded = await this.options.database.runs.failTask(task.id, {
+      owner: this.options.owner,
+      error,
+    });
+    if (!recorded) return 'lost';
+    this.options.metrics.errors.inc({ kind: 'task' });
+    return 'failed';
+  }
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database, RepositoryRef } from '@winnow/db';
+import type { InventoryRepository } from '@winnow/engine';
+import { buildApp } from './app';
+import type { ServerConfig } from './config';
+import { Metrics } from './metrics';
+import { Worker, type WorkerSignals } from './worker/worker';
+
+export interface ServiceOptions {
+  readonly config: ServerConfig;
+  /** Opened and migrated by the caller, who closes it after `stop`. */
+  readonly database: Database;
+  /** Overrides the logger (tests pass false). */
+  readonly logger?: boolean;
+  /** The database's clock, for the `now` of runs created through the API. */
+  readonly clock?: () => Date;
+  /** See ExecutorOptions.readRepository. */
+  readonly readRepository?: (ref: RepositoryRef) => Promise<InventoryRepository | null>;
+}
+
+/** The API and, unless WINNOW_WORKER_ENABLED=false, the background worker, sharing metrics. */
+export interface Service {
+  readonly app: FastifyInstance;
+  readonly worker: Worker | undefined;
+  readonly metrics: Metrics;
+  /** Starts the worker (the caller makes the app listen). */
+  start(): void;
+  /** Stops the worker (the repository in hand finishes, other claims are released) and the app. */
+  stop(): Promise<void>;
+}
+
+export async function buildService(options: ServiceOptions): Promise<Service> {
+  const { config, database } = options;
+  const metrics = new Metrics();
+  let worker: Worker | undefined;
+  const signals: WorkerSignals = {
+    wake: () => worker?.wake(),
+    cancelled: (runId) => worker?.cancelled(runId),
+  };
+  const app = await buildApp({
+    config,
+    database,
+    metrics,
+    signals,
+    ...(options.logger !== undefined && { logger: options.logger }),
+    ...(options.clock !== undefined && { clock: options.clock }),
+  });
+  if (config.worker.enabled) {
+    worker = new Worker({
+      database,
+      metrics,
+      log: app.log.child({ component: 'worker' }),
+      config: config.worker,
+      restoreWindowMs: config.restoreWindowMs,
+      maxDeleteRatio: config.maxDeleteRatio,
+      ...(options.readRepository !== undefined && { readRepository: options.readRepository }),
+    });
+  }
+  return {
+    app,
+    worker,
+    metrics,
+    start: () => worker?.start(),
+    stop: async () => {
+      await Promise.all([worker?.stop(), app.close()]);
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ClaimedTask, Database, RepositoryRef } from '@winnow/db';
+import type { InventoryRepository } from '@winnow/engine';
+import type { WorkerConfig } from '../config';
+import type { Log } from '../log';
+import type { Metrics } from '../metrics';
+import { RunExecutor } from '../runs/executor';
+import { finishCompletedRuns, finishRun } from '../runs/finish';
+import { HeldTasks } from './held-tasks';
+import { purgeExpiredTags } from './purge';
+
+export interface WorkerOptions {
+  readonly database: Database;
+  readonly metrics: Metrics;
+  readonly log: Log;
+  readonly config: WorkerConfig;
+  readonly restoreWindowMs: number;
+  readonly maxDeleteRatio: number | undefined;
+  /** Work done at the start of each cycle (the scheduler creates the runs that are due). */
+  readonly beforeCycle?: () => Promise<void>;
+  /** See ExecutorOptions.readRepository. */
+  readonly readRepository?: (ref: RepositoryRef) => Promise<InventoryRepository | null>;
+}
+
+/** What the API tells the worker of its own process. */
+export interface WorkerSignals {
+  /** A run was created: start now rather than at the next interval. */
+  wake(): void;
+  /** A run was asked to cancel: give its held tasks back now. */
+  cancelled(runId: number): void;
+}
+
+/** The longest pause between two attempts while cycles fail. */
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** A lease owner unique to this process: host, process id and a random part. */
+export const workerOwner = (): string =>
+  `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+/**
+ * The background worker. Each cycle: the scheduled runs that are due, then claim repository
+ * tasks (`batchSize` at a time, under leases it extends while it works) and execute them one
+ * repository at a time until none is left, finish the runs that ended, and purge the expired
+ * tags whose restore window ended. A failing cycle is logged, counted and retried with backoff.
+ */
+export class Worker implements WorkerSignals {
+  readonly owner = workerOwner();
+  private readonly executor: RunExecutor;
+  private readonly held: HeldTasks;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+  private failures = 0;
+
+  constructor(private readonly options: WorkerOptions) {
+    const { database, metrics, log, maxDeleteRatio, readRepository } = options;
+    this.executor = new RunExecutor({
+      database,
+      metrics,
+      log,
+      owner: this.owner,
+      maxDeleteRatio,
+      ...(readRepository !== undefined && { readRepository }),
+    });
+    this.held = new HeldTasks({
+      database,
+      metrics,
+      log,
+      owner: this.owner,
+      leaseMs: options.config.leaseMs,
+    });
+  }
+
+  start(): void {
+    if (this.running !== undefined) return;
+    this.stopping = false;
+    this.options.metrics.workerUp.set(1);
+    this.options.log.info({ owner: this.owner }, 'worker started');
+    this.running = this.loop();
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  cancelled(runId: number): void {
+    this.held.runCancelled(runId);
+  }
+
+  /**
+   * Stops claiming, lets the repository in hand finish (applied in one transaction, so each
+   * repository is applied whole or not at all), and gives back every other claim.
+   */
+  async stop(): Promise<void> {
+    if (this.running === undefined) return;
+    this.stopping = true;
+    this.wake();
+    await this.running;
+    this.running = undefined;
+    await this.held.close();
+    try {
+      await this.options.database.runs.releaseTasks({ owner: this.owner });
+    } catch (error) {
+      // Its leases expire and another worker takes the tasks over.
+      this.options.log.error({ err: error }, 'could not release claims at shutdown');
+    }
+    this.options.metrics.workerUp.set(0);
+    this.options.metrics.claimsInFlight.set(0);
+    this.options.log.info({ owner: this.owner }, 'worker stopped');
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      try {
+        await this.cycle();
+        this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        this.options.metrics.errors.inc({ kind: 'worker' });
+        this.options.log.error(
+          { err: error, failures: this.failures, retryInMs: this.pause() },
+          'worker cycle failed',
+        );
+      }
+      await this.sleep(this.pause());
+    }
+  }
+
+  /** The interval, doubled for each failure in a row, at most MAX_BACKOFF_MS (or the interval). */
+  private pause(): number {
+    const { intervalMs } = this.options.config;
+    if (this.failures === 0) return intervalMs;
+    return Math.min(intervalMs * 2 ** this.failures, Math.max(intervalMs, MAX_BACKOFF_MS));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    }).finally(() => {
+      this.wakeUp = undefined;
+    });
+  }
+
+  private async cycle(): Promise<void> {
+    const { database, metrics, config } = this.options;
+    if (this.options.beforeCycle !== undefined && !this.stopping) await this.options.beforeCycle();
+    while (!this.stopping) {
+      const tasks = await database.runs.claimTasks({
+        owner: this.owner,
+        limit: config.batchSize,
+        leaseMs: config.leaseMs,
+      });
+      if (tasks.length === 0) break;
+      await this.work(tasks);
+    }
+    if (this.stopping) return;
+    await finishCompletedRuns(database, metrics);
+    await purgeExpiredTags(database, metrics, {
+      windowMs: this.options.restoreWindowMs,
+      batchSize: config.batchSize,
+      stopping: () => this.stopping,
+    });
+  }
+
+  /** Executes the claimed tasks one repository at a time; gives back what it did not start. */
+  private async work(tasks: readonly ClaimedTask[]): Promise<void> {
+    this.held.hold(tasks);
+    try {
+      for (const task of tasks) {
+        if (this.stopping) break;
+        await this.held.releaseCancelled();
+        if (!this.held.holds(task.id)) continue;
+        await this.executor.execute(task);
+        this.held.ended(task.id);
+        await finishRun(this.options.database, this.options.metrics, task.runId);
+      }
+    } finally {
+      if (this.held.size > 0) await this.held.release();
+    }
+  }
+}

@@ -1,11 +1,12 @@
-import type { InventoryRepository } from '@winnow/engine';
+import type { InventoryRepository, RepositoryInput } from '@winnow/engine';
 
 import type { DbClient } from '../client';
 import type { Provider } from '../provider';
-import { exportRepositories } from './inventory-export';
+import { evaluationInputs, exportRepositories, type InventoryScope } from './inventory-export';
 import { type ImportSummary, importRepositories } from './inventory-import';
 
 export type { ImportSummary } from './inventory-import';
+export type { InventoryScope } from './inventory-export';
 
 export interface InventoryStore {
   /**
@@ -17,11 +18,28 @@ export interface InventoryStore {
     repositories: AsyncIterable<InventoryRepository> | Iterable<InventoryRepository>,
     options?: { batchSize?: number; batchRows?: number },
   ): Promise<ImportSummary>;
-  /** Streams every stored repository in engine form, `batchSize` (default 100) per query. */
-  exportRepositories(options?: { batchSize?: number }): AsyncGenerator<InventoryRepository>;
+  /**
+   * Streams the stored repositories in engine form, in creation order, `batchSize` (default 100)
+   * per query: every one, or those of `scope`.
+   */
+  exportRepositories(options?: {
+    batchSize?: number;
+    scope?: InventoryScope;
+  }): AsyncGenerator<InventoryRepository>;
+  /**
+   * Streams the repositories of `scope` (every one without it) as evaluation inputs, in the
+   * engine's output order, at most `batchSize` repositories (default 100) and `batchTags` tags
+   * (default 10,000) per query.
+   */
+  evaluationInputs(options?: {
+    batchSize?: number;
+    batchTags?: number;
+    scope?: InventoryScope;
+  }): AsyncGenerator<RepositoryInput>;
 }
 
 const DEFAULT_BATCH = 100;
+const DEFAULT_BATCH_TAGS = 10_000;
 /** About 4 MiB of statement parameters per batch. */
 const DEFAULT_BATCH_ROWS = 20_000;
 
@@ -32,6 +50,17 @@ export function inventoryStore(db: DbClient, provider: Provider): InventoryStore
         batchSize: options?.batchSize ?? DEFAULT_BATCH,
         batchRows: options?.batchRows ?? DEFAULT_BATCH_ROWS,
       }),
-    exportRepositories: (options) => exportRepositories(db, options?.batchSize ?? DEFAULT_BATCH),
+    exportRepositories: (options) =>
+      exportRepositories(db, provider, options?.batchSize ?? DEFAULT_BATCH, options?.scope),
+    evaluationInputs: (options) =>
+      evaluationInputs(
+        db,
+        provider,
+        {
+          batchSize: options?.batchSize ?? DEFAULT_BATCH,
+          batchTags: options?.batchTags ?? DEFAULT_BATCH_TAGS,
+        },
+        options?.scope,
+      ),
   };
 }

@@ -1,15 +1,20 @@
 import { type Database, openDatabase } from '../../src';
-import { migratedDatabase, type TestDatabase, type TestProvider } from './databases';
+import {
+  migratedDatabase,
+  type TestDatabase,
+  type TestDatabaseOptions,
+  type TestProvider,
+} from './databases';
 
 /**
  * A fresh migrated database of `provider` for each test of the enclosing block, opened; closed
  * and dropped after the test. Returns a getter for the tests.
  */
-export function useDatabase(provider: TestProvider): () => Database {
+export function useDatabase(provider: TestProvider, options?: TestDatabaseOptions): () => Database {
   let created: TestDatabase | undefined;
   let db: Database | undefined;
   beforeEach(async () => {
-    created = await migratedDatabase(provider);
+    created = await migratedDatabase(provider, options);
     db = openDatabase(created.url);
   });
   afterEach(async () => {

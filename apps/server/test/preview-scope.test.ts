@@ -239,9 +239,10 @@ describe.each(providers)('preview errors on %s', (provider) => {
       payload: { now: NOW, scope: { level: 'namespace', namespace: 'beta' }, policies: [ranked] },
     });
     expect(response.statusCode).toBe(400);
-    // In the export of namespace beta, beta/old is the second repository and x its last tag.
+    // The export of namespace beta is by path: beta/old is its first repository (imported
+    // second), and x is its last tag.
     const expected = {
-      pointer: '/repositories/1/tags/5/pushedAt',
+      pointer: '/repositories/0/tags/5/pushedAt',
       message:
         'is required: rule "newest" (server policy "server") orders or ages tag "x" by push time',
     };

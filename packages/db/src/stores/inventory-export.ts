@@ -83,28 +83,25 @@ async function withContents<K extends RepositoryKey>(
 }
 
 /**
- * The repositories of `scope` (every one without it), in creation order, read `batchSize` at a
- * time with keyset pagination: memory stays at one batch whatever the size of the inventory.
+ * The repositories of `scope` (every one without it) in the engine's output order: by path, code
+ * point by code point (no database collation decides it), so that an export is the same however
+ * the repositories were created (an import writes batches concurrently). Reads the scope's names
+ * first (keyset-paginated; memory holds one small key per repository), then the repositories in
+ * batches within `limits`, one batch ahead. A repository deleted between the two reads is left
+ * out.
  */
 export async function* exportRepositories(
   db: DbClient,
   provider: Provider,
-  batchSize: number,
+  limits: ReadLimits,
   scope?: InventoryScope,
 ): AsyncGenerator<InventoryRepository> {
-  let after = 0;
-  for (;;) {
-    const batch = await keysAfter(db, scope, after, batchSize);
-    for (const [, repository] of await withContents(db, provider, batch)) yield repository;
-    const last = batch.at(-1);
-    if (last === undefined || batch.length < batchSize) return;
-    after = last.id;
-  }
+  for await (const [, repository] of inPathOrder(db, provider, limits, scope)) yield repository;
 }
 
 const KEY_PAGE = 5000;
 
-/** Every key of `scope` in creation order, keyset-paginated. */
+/** Every key of `scope`, keyset-paginated by id. */
 async function allKeys(db: DbClient, scope: InventoryScope | undefined): Promise<RepositoryKey[]> {
   const keys: RepositoryKey[] = [];
   let after = 0;
@@ -138,11 +135,9 @@ function* batchesOf<K extends RepositoryKey>(
 }
 
 /**
- * The repositories of `scope` as the pipeline's input, in the engine's output order (by path,
- * code point by code point: no database collation decides it). Each pointer is the repository's
- * index in `exportRepositories` of the same scope, so an error names the place `winnow evaluate`
- * names on that export. Reads the scope's names first (keyset-paginated), then the repositories
- * in batches by id, one batch ahead. A repository deleted between the two reads is left out.
+ * The repositories of `scope` as the pipeline's input, in `exportRepositories`' order. Each
+ * pointer is the repository's index in that export, so an error names the place
+ * `winnow evaluate` names on the export of the same scope.
  */
 export async function* evaluationInputs(
   db: DbClient,
@@ -150,10 +145,23 @@ export async function* evaluationInputs(
   limits: ReadLimits,
   scope?: InventoryScope,
 ): AsyncGenerator<RepositoryInput> {
-  const keys = (await allKeys(db, scope)).map((key, position) => ({
+  let position = 0;
+  for await (const [, repository] of inPathOrder(db, provider, limits, scope)) {
+    yield { repository, pointer: `/repositories/${position}` };
+    position += 1;
+  }
+}
+
+/** The keys of `scope` by path, each with its repository, batch by batch, one batch ahead. */
+async function* inPathOrder(
+  db: DbClient,
+  provider: Provider,
+  limits: ReadLimits,
+  scope: InventoryScope | undefined,
+): AsyncGenerator<[RepositoryKey, InventoryRepository]> {
+  const keys = (await allKeys(db, scope)).map((key) => ({
     ...key,
     path: `${key.namespace}/${key.name}`,
-    position,
   }));
   keys.sort((a, b) => compareRepositoryPaths(a.path, b.path));
   const batches = [...batchesOf(keys, limits)];
@@ -168,10 +176,8 @@ export async function* evaluationInputs(
   let next = read(0);
   for (let index = 0; next !== undefined; index++) {
     const current = await next;
-    // The database reads the next batch while the consumer evaluates this one.
+    // The database reads the next batch while the consumer works on this one.
     next = read(index + 1);
-    for (const [key, repository] of current) {
-      yield { repository, pointer: `/repositories/${key.position}` };
-    }
+    yield* current;
   }
 }

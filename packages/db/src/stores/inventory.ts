@@ -19,16 +19,18 @@ export interface InventoryStore {
     options?: { batchSize?: number; batchRows?: number },
   ): Promise<ImportSummary>;
   /**
-   * Streams the stored repositories in engine form, in creation order, `batchSize` (default 100)
-   * per query: every one, or those of `scope`.
+   * Streams the stored repositories in engine form, by path (the engine's order), at most
+   * `batchSize` repositories (default 100) and `batchTags` tags (default 10,000) per query: every
+   * one, or those of `scope`.
    */
   exportRepositories(options?: {
     batchSize?: number;
+    batchTags?: number;
     scope?: InventoryScope;
   }): AsyncGenerator<InventoryRepository>;
   /**
    * Streams the repositories of `scope` (every one without it) as evaluation inputs, in the
-   * engine's output order, at most `batchSize` repositories (default 100) and `batchTags` tags
+   * export's order (pointers are export positions), at most `batchSize` repositories (default 100) and `batchTags` tags
    * (default 10,000) per query.
    */
   evaluationInputs(options?: {
@@ -49,9 +51,19 @@ export function inventoryStore(db: DbClient, provider: Provider): InventoryStore
       importRepositories(db, provider, repositories, {
         batchSize: options?.batchSize ?? DEFAULT_BATCH,
         batchRows: options?.batchRows ?? DEFAULT_BATCH_ROWS,
+        // SQLite has one writer; PostgreSQL writes two batches at once on two connections.
+        concurrency: provider === 'postgresql' ? 2 : 1,
       }),
     exportRepositories: (options) =>
-      exportRepositories(db, provider, options?.batchSize ?? DEFAULT_BATCH, options?.scope),
+      exportRepositories(
+        db,
+        provider,
+        {
+          batchSize: options?.batchSize ?? DEFAULT_BATCH,
+          batchTags: options?.batchTags ?? DEFAULT_BATCH_TAGS,
+        },
+        options?.scope,
+      ),
     evaluationInputs: (options) =>
       evaluationInputs(
         db,

@@ -26,3 +26,10 @@ export function summarize(runsMs: readonly number[]): Timing {
 }
 
 export const perSecond = (count: number, ms: number): number => (count * 1000) / ms;
+
+/** Nearest-rank percentile (`p` in 0–100): the smallest value with p % of the values at or below it. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? Number.NaN;
+}

@@ -51,7 +51,7 @@ function namespacePolicy(namespace: string): string {
 `;
 }
 
-function repositoryPolicy(namespace: string, repository: string): string {
+export function repositoryPolicy(namespace: string, repository: string): string {
   const { keepMain, expireFeatures } = REPOSITORY_RULES;
   const scope = `{ level: repository, namespace: ${quoted(namespace)}, repository: ${quoted(repository)} }`;
   return `${header(scope)}rules:

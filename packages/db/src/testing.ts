@@ -51,10 +51,31 @@ export async function emptyDatabase(provider: TestProvider): Promise<TestDatabas
   return postgresDatabase('');
 }
 
+export interface TestDatabaseOptions {
+  /**
+   * PostgreSQL: collate text by the ICU locale en-US, as a database created with a locale does
+   * in production (the test cluster's default is C, which sorts by code point): `ORDER BY name`
+   * then puts `a_b` before `a-b` and `a` before `B`. SQLite collates by code point whatever this
+   * says (BINARY).
+   */
+  readonly localeCollation?: boolean;
+}
+
 /** A migrated database of its own (PostgreSQL: cloned from the template the setup migrated). */
-export async function migratedDatabase(provider: TestProvider): Promise<TestDatabase> {
+export async function migratedDatabase(
+  provider: TestProvider,
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
   if (provider === 'sqlite') {
     const database = await emptyDatabase(provider);
+    await migrate(database.url);
+    return database;
+  }
+  if (options.localeCollation === true) {
+    // A collation other than the template's needs template0, so this one is migrated here.
+    const database = await postgresDatabase(
+      " TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'",
+    );
     await migrate(database.url);
     return database;
   }

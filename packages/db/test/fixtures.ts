@@ -1,4 +1,9 @@
-import type { InventoryRepository, PolicyDocument } from '@winnow/engine';
+import {
+  compareRepositoryPaths,
+  type InventoryRepository,
+  type PolicyDocument,
+  repositoryPath,
+} from '@winnow/engine';
 
 /** Repositories in the canonical form the store exports (see inventory-rows.ts). */
 export function inventory(count: number): InventoryRepository[] {
@@ -62,4 +67,11 @@ export function policy(rules: string[]): PolicyDocument {
     scope: { level: 'repository', namespace: 'acme', repository: 'web/api' },
     rules: rules.map((name) => ({ name, match: { olderThan: '30d' }, then: 'delete' })),
   };
+}
+
+/** Repositories in the export's order: by path, code point by code point. */
+export function byPath(repositories: readonly InventoryRepository[]): InventoryRepository[] {
+  return [...repositories].sort((a, b) =>
+    compareRepositoryPaths(repositoryPath(a), repositoryPath(b)),
+  );
 }

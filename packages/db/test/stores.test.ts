@@ -1,7 +1,7 @@
-import type { InventoryManifest, InventoryRepository, InventoryTag } from '@winnow/engine';
+import type { InventoryManifest, InventoryRepository, InventoryTag, Scope } from '@winnow/engine';
 
 import { DbErrorCode } from '../src';
-import { collect, inventory, policy, streamed } from './fixtures';
+import { byPath, collect, inventory, policy, streamed } from './fixtures';
 import { providers } from './support/databases';
 import { useDatabase } from './support/use-database';
 
@@ -14,14 +14,16 @@ describe.each(providers)('stores on %s', (provider) => {
       expect(await db().inventory.importRepositories(streamed(input), { batchSize: 4 })).toEqual({
         repositories: 25,
       });
-      expect(await collect(db().inventory.exportRepositories({ batchSize: 3 }))).toEqual(input);
+      expect(await collect(db().inventory.exportRepositories({ batchSize: 3 }))).toEqual(
+        byPath(input),
+      );
     });
 
     it('changes nothing when the same snapshot is imported twice', async () => {
       const input = inventory(7);
       await db().inventory.importRepositories(input);
       await db().inventory.importRepositories(streamed(input), { batchSize: 2 });
-      expect(await collect(db().inventory.exportRepositories())).toEqual(input);
+      expect(await collect(db().inventory.exportRepositories())).toEqual(byPath(input));
       expect(await db().namespaces.list()).toHaveLength(2);
     });
 
@@ -88,6 +90,32 @@ describe.each(providers)('stores on %s', (provider) => {
       expect((await db().policies.get(server.scope))?.document).toEqual(server);
       expect((await db().policies.get(namespace.scope))?.document).toEqual(namespace);
       expect((await db().policies.list()).map((p) => p.document)).toEqual([server, namespace]);
+    });
+
+    it('lists the policies that apply to a namespace or a repository', async () => {
+      const at = (scope: Scope) => ({ ...policy(['r']), scope });
+      const documents = [
+        at({ level: 'server' }),
+        at({ level: 'namespace', namespace: 'acme' }),
+        at({ level: 'namespace', namespace: 'acme-x' }),
+        at({ level: 'repository', namespace: 'acme', repository: 'web/api' }),
+        at({ level: 'repository', namespace: 'acme', repository: 'web' }),
+        at({ level: 'repository', namespace: 'acme-x', repository: 'web/api' }),
+      ];
+      for (const document of documents) await db().policies.put(document, 'alice');
+      const listed = async (scope?: Scope) =>
+        (await db().policies.list(scope && { applyingTo: scope })).map((p) => p.document);
+      expect(await listed()).toHaveLength(documents.length);
+      expect(await listed({ level: 'server' })).toHaveLength(documents.length);
+      const acme = await listed({ level: 'namespace', namespace: 'acme' });
+      expect(new Set(acme)).toEqual(new Set([0, 1, 3, 4].map((i) => documents[i])));
+      const webApi = await listed({
+        level: 'repository',
+        namespace: 'acme',
+        repository: 'web/api',
+      });
+      expect(new Set(webApi)).toEqual(new Set([0, 1, 3].map((i) => documents[i])));
+      expect(await listed({ level: 'namespace', namespace: 'gamma' })).toEqual([documents[0]]);
     });
 
     it('lists nothing when no policy is stored', async () => {

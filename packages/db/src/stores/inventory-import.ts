@@ -3,14 +3,15 @@ import type { InventoryManifest, InventoryRepository } from '@winnow/engine';
 import type { DbClient, DbTransaction } from '../client';
 import type { Provider } from '../provider';
 import {
-  type BulkChild,
-  type BulkManifest,
   bulkBigInt,
   bulkBoolean,
-  type BulkSql,
-  bulkSql,
-  type BulkTag,
+  type BulkRow,
+  type BulkStatement,
   bulkTime,
+  deleteRows,
+  type Field,
+  insertRows,
+  updateRows,
 } from './bulk-sql';
 import { manifestColumns, tagColumns } from './inventory-rows';
 
@@ -23,6 +24,8 @@ export interface ImportLimits {
   readonly batchSize: number;
   /** Tags and manifests per transaction, at most (a batch closes early when it has as many). */
   readonly batchRows: number;
+  /** Batches written at once, each in its own transaction and connection. */
+  readonly concurrency: number;
 }
 
 /**
@@ -32,9 +35,11 @@ export interface ImportLimits {
  * Importing twice changes nothing.
  *
  * The input is read lazily and written in batches, one transaction each, with set-based
- * statements (a handful per batch, see `bulk-sql.ts`). The next batch is read while the previous
- * one is written. When the input fails (an invalid repository, a broken stream), every
- * repository read before the failure is written, then the failure is thrown.
+ * statements (a handful per batch, see `bulk-sql.ts`). The next batch is read while up to
+ * `concurrency` batches are written. When the input fails (an invalid repository, a broken
+ * stream), every repository read before the failure is written, then the failure is thrown; when
+ * a write fails, nothing of its batch is stored, the writes in flight finish, and the failure
+ * is thrown.
  */
 export async function importRepositories(
   db: DbClient,
@@ -43,18 +48,32 @@ export async function importRepositories(
   limits: ImportLimits,
 ): Promise<ImportSummary> {
   const writer = new BatchWriter(db, provider);
+  const pending = new Set<Promise<void>>();
+  let failed: { error: unknown } | undefined;
+  /** Waits for every write in flight; throws the first write failure. */
+  const settle = async (): Promise<void> => {
+    await Promise.all(pending);
+    if (failed) throw failed.error;
+  };
   let count = 0;
   let batch: InventoryRepository[] = [];
   let rows = 0;
-  let writing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
     const current = batch;
     batch = [];
     rows = 0;
-    // One batch in flight: wait for the previous write (and see its failure) before the next.
-    await writing;
-    writing = writer.write(current);
-    writing.catch(() => undefined); // seen at the next await, not as an unhandled rejection
+    while (pending.size >= limits.concurrency) await Promise.race(pending);
+    if (failed) await settle();
+    const write: Promise<void> = writer.write(current).then(
+      () => {
+        pending.delete(write);
+      },
+      (error: unknown) => {
+        pending.delete(write);
+        failed ??= { error };
+      },
+    );
+    pending.add(write);
   };
   try {
     for await (const repository of repositories) {
@@ -65,11 +84,11 @@ export async function importRepositories(
     }
   } catch (error) {
     if (batch.length > 0) await flush();
-    await writing;
+    await settle();
     throw error;
   }
   if (batch.length > 0) await flush();
-  await writing;
+  await settle();
   return { repositories: count };
 }
 
@@ -100,14 +119,14 @@ interface StoredManifest {
 
 /** The rows one batch writes, by statement. */
 interface Changes {
-  readonly insertTags: BulkTag[];
-  readonly updateTags: BulkTag[];
-  readonly deleteTags: number[];
+  readonly insertTags: BulkRow[];
+  readonly updateTags: BulkRow[];
+  readonly deleteTags: BulkRow[];
   /** Expired tags that the snapshot shows at another digest: re-pushed, live again. */
-  readonly reviveTags: number[];
-  readonly insertManifests: BulkManifest[];
-  readonly updateManifests: BulkManifest[];
-  readonly deleteManifests: number[];
+  readonly reviveTags: BulkRow[];
+  readonly insertManifests: BulkRow[];
+  readonly updateManifests: BulkRow[];
+  readonly deleteManifests: BulkRow[];
   /** Children of inserted manifests, by repository id and digest (ids come back from the insert). */
   readonly newChildren: Map<string, readonly string[]>;
   /** Children of updated manifests whose list changed: replaced. */
@@ -116,25 +135,97 @@ interface Changes {
 
 const manifestKey = (repositoryId: number, digest: string): string => `${repositoryId} ${digest}`;
 
+const TAG_COLUMNS: readonly Field[] = [
+  { key: 'd', column: 'digest', type: 'text' },
+  { key: 'p', column: 'pushedAt', type: 'timestamp(3)' },
+  { key: 'l', column: 'lastPulledAt', type: 'timestamp(3)' },
+  { key: 'i', column: 'immutable', type: 'boolean' },
+  { key: 'b', column: 'labels', type: 'jsonb' },
+];
+const MANIFEST_COLUMNS: readonly Field[] = [
+  { key: 'm', column: 'mediaType', type: 'text' },
+  { key: 's', column: 'sizeBytes', type: 'bigint' },
+  { key: 'p', column: 'pushedAt', type: 'timestamp(3)' },
+  { key: 'j', column: 'subject', type: 'text' },
+  { key: 'a', column: 'artifactType', type: 'text' },
+];
+const ROW_ID: Field = { key: 'id', column: 'id', type: 'integer' };
+/** What a re-push clears on a tag a run expired: both set to NULL (rows carry only the id). */
+const REVIVED_COLUMNS: readonly Field[] = [
+  { key: 'e', column: 'lifetimeEnd', type: 'timestamp(3)' },
+  { key: 'r', column: 'expiredByRunId', type: 'integer' },
+];
+const PARENT_ID: Field = { key: 'id', column: 'repositoryId', type: 'integer' };
+
+/** The statements of an import, for one provider. */
+function statements(provider: Provider) {
+  return {
+    insertTags: insertRows(provider, 'Tag', [
+      PARENT_ID,
+      { key: 'n', column: 'name', type: 'text' },
+      ...TAG_COLUMNS,
+    ]),
+    updateTags: updateRows(provider, 'Tag', [ROW_ID, ...TAG_COLUMNS]),
+    deleteTags: deleteRows(provider, 'Tag', 'id'),
+    reviveTags: updateRows(provider, 'Tag', [ROW_ID, ...REVIVED_COLUMNS]),
+    insertManifests: insertRows(
+      provider,
+      'Manifest',
+      [PARENT_ID, { key: 'd', column: 'digest', type: 'text' }, ...MANIFEST_COLUMNS],
+      ['id', 'repositoryId', 'digest'],
+    ),
+    updateManifests: updateRows(provider, 'Manifest', [ROW_ID, ...MANIFEST_COLUMNS]),
+    deleteManifests: deleteRows(provider, 'Manifest', 'id'),
+    insertChildren: insertRows(provider, 'ManifestChild', [
+      { key: 'id', column: 'manifestId', type: 'integer' },
+      { key: 'o', column: 'position', type: 'integer' },
+      { key: 'c', column: 'childDigest', type: 'text' },
+    ]),
+    deleteChildren: deleteRows(provider, 'ManifestChild', 'manifestId'),
+  };
+}
+
 class BatchWriter {
-  private readonly sql: BulkSql;
+  private readonly sql: ReturnType<typeof statements>;
 
   constructor(
     private readonly db: DbClient,
     private readonly provider: Provider,
   ) {
-    this.sql = bulkSql(provider);
+    this.sql = statements(provider);
   }
 
+  /**
+   * Writes the batch in one transaction: its missing namespaces and repositories, then its tags
+   * and manifests. Creations skip rows that a concurrent transaction created meanwhile (on
+   * PostgreSQL; SQLite has one writer). Namespaces are created in name order, so that two
+   * batches never wait for each other in opposite orders; repositories in the snapshot's order
+   * (the export's order), and two batches never hold the same repository.
+   */
   async write(batch: readonly InventoryRepository[]): Promise<void> {
     await this.db.$transaction(
       async (tx) => {
-        const namespaces = await namespaceIds(tx, batch);
-        const { ids, existing } = await repositoryIds(tx, batch, namespaces);
+        const skipDuplicates = this.provider === 'postgresql';
+        const namespaces = await namespaceIds(tx, batch, skipDuplicates);
+        const wanted = batch.map((r) => ({
+          namespaceId: namespaces.get(r.namespace) ?? 0,
+          name: r.name,
+        }));
+        const found = await repositoryIds(tx, wanted);
+        const existing = wanted.flatMap((w) => found.get(repositoryKey(w)) ?? []);
+        const missing = wanted.filter((w) => !found.has(repositoryKey(w)));
+        if (missing.length > 0) {
+          await tx.repository.createMany({
+            data: missing,
+            ...(skipDuplicates && { skipDuplicates }),
+          });
+          for (const [key, id] of await repositoryIds(tx, missing)) found.set(key, id);
+        }
+        const ids = wanted.map((w) => found.get(repositoryKey(w)) ?? 0);
         const changes = this.changes(batch, ids, await storedRows(tx, existing));
         await this.apply(tx, changes);
       },
-      { timeout: 120_000, maxWait: 30_000 },
+      { timeout: 120_000, maxWait: 60_000 },
     );
   }
 
@@ -186,10 +277,10 @@ class BatchWriter {
       }
       // An expired tag the registry still lists stays expired, unless it now points elsewhere.
       if (row.lifetimeEnd !== null && row.digest !== columns.digest) {
-        changes.reviveTags.push(row.id);
+        changes.reviveTags.push({ id: row.id });
       }
     }
-    for (const row of stored?.values() ?? []) changes.deleteTags.push(row.id);
+    for (const row of stored?.values() ?? []) changes.deleteTags.push({ id: row.id });
   }
 
   private manifestChanges(
@@ -224,22 +315,20 @@ class BatchWriter {
       }
       if (!sameChildren) changes.replaceChildren.set(row.id, children);
     }
-    for (const row of rows.values()) changes.deleteManifests.push(row.id);
+    for (const row of rows.values()) changes.deleteManifests.push({ id: row.id });
   }
 
-  private tagValues(columns: ReturnType<typeof tagColumns>): Omit<BulkTag, 'id' | 'n'> {
+  private tagValues(columns: ReturnType<typeof tagColumns>): BulkRow {
     return {
       d: columns.digest,
       p: bulkTime(this.provider, columns.pushedAt),
       l: bulkTime(this.provider, columns.lastPulledAt),
       i: bulkBoolean(this.provider, columns.immutable),
-      b: columns.labels,
+      b: JSON.stringify(columns.labels),
     };
   }
 
-  private manifestValues(
-    columns: ReturnType<typeof manifestColumns>,
-  ): Omit<BulkManifest, 'id' | 'd'> {
+  private manifestValues(columns: ReturnType<typeof manifestColumns>): BulkRow {
     return {
       m: columns.mediaType,
       s: bulkBigInt(columns.sizeBytes),
@@ -257,15 +346,17 @@ class BatchWriter {
     await execute(tx, sql.reviveTags, changes.reviveTags);
     await execute(tx, sql.insertTags, changes.insertTags);
     await execute(tx, sql.updateManifests, changes.updateManifests);
-    const children: BulkChild[] = [];
+    const children: BulkRow[] = [];
     if (changes.replaceChildren.size > 0) {
-      await execute(tx, sql.deleteChildren, [...changes.replaceChildren.keys()]);
+      const replaced = [...changes.replaceChildren.keys()].map((id) => ({ id }));
+      await execute(tx, sql.deleteChildren, replaced);
       for (const [id, digests] of changes.replaceChildren) pushChildren(children, id, digests);
     }
     if (changes.insertManifests.length > 0) {
+      const statement = sql.insertManifests;
       const inserted = await tx.$queryRawUnsafe<
         { id: number | bigint; repositoryId: number | bigint; digest: string }[]
-      >(sql.insertManifests, JSON.stringify(changes.insertManifests));
+      >(statement.sql, ...statement.parameters(changes.insertManifests));
       for (const row of inserted) {
         const digests = changes.newChildren.get(manifestKey(Number(row.repositoryId), row.digest));
         if (digests !== undefined) pushChildren(children, Number(row.id), digests);
@@ -275,76 +366,63 @@ class BatchWriter {
   }
 }
 
-function pushChildren(rows: BulkChild[], manifestId: number, digests: readonly string[]): void {
+function pushChildren(rows: BulkRow[], manifestId: number, digests: readonly string[]): void {
   digests.forEach((digest, position) => rows.push({ id: manifestId, o: position, c: digest }));
 }
 
-async function execute(tx: DbTransaction, statement: string, rows: readonly unknown[]) {
-  if (rows.length > 0) await tx.$executeRawUnsafe(statement, JSON.stringify(rows));
+async function execute(tx: DbTransaction, statement: BulkStatement, rows: readonly BulkRow[]) {
+  if (rows.length > 0) await tx.$executeRawUnsafe(statement.sql, ...statement.parameters(rows));
 }
 
-/** Ids of the batch's namespaces, created when missing. */
+/** Ids of the batch's namespaces, created (in name order) when missing. */
 async function namespaceIds(
   tx: DbTransaction,
   batch: readonly InventoryRepository[],
+  skipDuplicates: boolean,
 ): Promise<Map<string, number>> {
   const names = [...new Set(batch.map((repository) => repository.namespace))];
-  const ids = new Map(
+  const find = async (wanted: readonly string[]) =>
     (
       await tx.namespace.findMany({
-        where: { name: { in: names } },
+        where: { name: { in: [...wanted] } },
         select: { id: true, name: true },
       })
-    ).map((row) => [row.name, row.id]),
-  );
-  for (const name of names) {
-    if (ids.has(name)) continue;
-    const row = await tx.namespace.upsert({
-      where: { name },
-      create: { name, settings: {} },
-      update: {},
-      select: { id: true },
+    ).map((row): [string, number] => [row.name, row.id]);
+  const ids = new Map(await find(names));
+  const missing = names.filter((name) => !ids.has(name)).sort(compareText);
+  if (missing.length > 0) {
+    await tx.namespace.createMany({
+      data: missing.map((name) => ({ name, settings: {} })),
+      ...(skipDuplicates && { skipDuplicates }),
     });
-    ids.set(name, row.id);
+    for (const [name, id] of await find(missing)) ids.set(name, id);
   }
   return ids;
 }
 
-/**
- * The batch's repository ids, in batch order, created when missing; `existing` lists those that
- * were already there (only they can have stored rows).
- */
+/** Code-point order, the same in every locale. */
+const compareText = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+interface RepositoryKey {
+  readonly namespaceId: number;
+  readonly name: string;
+}
+
+const repositoryKey = (r: RepositoryKey): string => `${r.namespaceId} ${r.name}`;
+
+/** Ids of those of `wanted` that exist, by `repositoryKey`. */
 async function repositoryIds(
   tx: DbTransaction,
-  batch: readonly InventoryRepository[],
-  namespaces: ReadonlyMap<string, number>,
-): Promise<{ ids: number[]; existing: number[] }> {
-  const key = (namespaceId: number, name: string): string => `${namespaceId} ${name}`;
-  const wanted = batch.map((r) => ({
-    namespaceId: namespaces.get(r.namespace) ?? 0,
-    name: r.name,
-  }));
-  const found = new Map(
-    (
-      await tx.repository.findMany({
-        where: {
-          namespaceId: { in: [...new Set(wanted.map((w) => w.namespaceId))] },
-          name: { in: [...new Set(wanted.map((w) => w.name))] },
-        },
-        select: { id: true, namespaceId: true, name: true },
-      })
-    ).map((row) => [key(row.namespaceId, row.name), row.id]),
-  );
-  const existing = wanted.flatMap((w) => found.get(key(w.namespaceId, w.name)) ?? []);
-  const missing = wanted.filter((w) => !found.has(key(w.namespaceId, w.name)));
-  if (missing.length > 0) {
-    const created = await tx.repository.createManyAndReturn({
-      data: missing,
-      select: { id: true, namespaceId: true, name: true },
-    });
-    for (const row of created) found.set(key(row.namespaceId, row.name), row.id);
-  }
-  return { ids: wanted.map((w) => found.get(key(w.namespaceId, w.name)) ?? 0), existing };
+  wanted: readonly RepositoryKey[],
+): Promise<Map<string, number>> {
+  const rows = await tx.repository.findMany({
+    where: {
+      namespaceId: { in: [...new Set(wanted.map((w) => w.namespaceId))] },
+      name: { in: [...new Set(wanted.map((w) => w.name))] },
+    },
+    select: { id: true, namespaceId: true, name: true },
+  });
+  return new Map(rows.map((row) => [repositoryKey(row), row.id]));
 }
 
 /** The stored tags and manifests of existing repositories, by repository id. */
@@ -375,8 +453,12 @@ function sameColumns(row: object, columns: Readonly<Record<string, unknown>>): b
   return Object.entries(columns).every(([key, value]) => sameValue(stored[key], value));
 }
 
+/** Equality of column values: scalars, times, and arrays of strings (labels, children). */
 function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (typeof a === 'bigint' || typeof b === 'bigint') return a === b;
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => item === b[i]);
+  }
+  return false;
 }

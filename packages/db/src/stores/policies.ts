@@ -19,8 +19,12 @@ export interface PolicyRevisionRecord {
 
 export interface PolicyStore {
   get(scope: Scope): Promise<StoredPolicy | null>;
-  /** Every stored policy, server first, then by scope key. */
-  list(): Promise<StoredPolicy[]>;
+  /**
+   * Every stored policy, server first, then by scope key; with `applyingTo`, only those that
+   * apply to some repository of that scope: the server's, the namespace's, and those of its
+   * repositories (of the one repository, for a repository scope).
+   */
+  list(options?: { applyingTo?: Scope }): Promise<StoredPolicy[]>;
   /** Stores the document of its scope as the next revision (1 for a new policy). */
   put(document: PolicyDocument, actor: string): Promise<StoredPolicy>;
   /** WINNOW_DB_NOT_FOUND if the scope has no policy. Its revisions go with it. */
@@ -41,13 +45,31 @@ export function scopeKey(scope: Scope): string {
   }
 }
 
+function applyingTo(scope: Scope | undefined) {
+  if (scope === undefined || scope.level === 'server') return {};
+  const namespace = scope.namespace ?? '';
+  const repositories =
+    scope.level === 'namespace'
+      ? { level: 'repository' as const, namespace }
+      : { level: 'repository' as const, namespace, repository: scope.repository ?? '' };
+  return {
+    OR: [{ level: 'server' as const }, { level: 'namespace' as const, namespace }, repositories],
+  };
+}
+
 export function policyStore(db: DbTransaction): PolicyStore {
   return {
     get: async (scope) => {
       const row = await db.policy.findUnique({ where: { scopeKey: scopeKey(scope) } });
       return row === null ? null : toStored(row);
     },
-    list: async () => (await db.policy.findMany({ orderBy: { scopeKey: 'desc' } })).map(toStored),
+    list: async (options) =>
+      (
+        await db.policy.findMany({
+          where: applyingTo(options?.applyingTo),
+          orderBy: { scopeKey: 'desc' },
+        })
+      ).map(toStored),
     put: (document, actor) =>
       translated(`policy ${scopeKey(document.scope)}`, () =>
         inTransaction(db, async (tx) => {

@@ -100,7 +100,7 @@ describe.each(providers)('retention runs on %s', (provider) => {
     const exported = await collect(db().inventory.exportRepositories());
     expect(
       exported.flatMap((r) => r.tags.map((t) => `${r.namespace}/${r.name}:${t.name}`)),
-    ).toEqual(['acme/web:b', 'acme/web:c', 'acme/api:x', 'beta/db:y']);
+    ).toEqual(['acme/api:x', 'acme/web:b', 'acme/web:c', 'beta/db:y']);
     expect(await db().tags.listExpired(ref)).toEqual([
       {
         repository: ref,

@@ -43,12 +43,14 @@ export async function listRuns(
       ...(before !== undefined && { id: { lt: before } }),
     },
     orderBy: { id: 'desc' },
-    take: limit,
+    // One more than a page: a next page only when there is one.
+    take: limit + 1,
   });
-  const last = rows.at(-1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
   return {
-    items: await toRunRecords(db, rows),
-    next: rows.length === limit && last !== undefined ? last.id : null,
+    items: await toRunRecords(db, page),
+    next: rows.length > limit && last !== undefined ? last.id : null,
   };
 }
 
@@ -73,12 +75,13 @@ export async function listTasks(
     },
     omit: { decisions: true },
     orderBy: { id: 'asc' },
-    take: limit,
+    take: limit + 1,
   });
-  const last = rows.at(-1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
   return {
-    items: rows.map(toRunTaskRecord),
-    next: rows.length === limit && last !== undefined ? last.id : null,
+    items: page.map(toRunTaskRecord),
+    next: rows.length > limit && last !== undefined ? last.id : null,
   };
 }
 
@@ -102,6 +105,8 @@ export async function listDecisions(
 ): Promise<Page<RunDecision, DecisionCursor>> {
   const items: RunDecision[] = [];
   let position = after ?? { taskId: 0, index: -1 };
+  // Once the page is full, the position of its last record: the next cursor if one more matches.
+  let full: DecisionCursor | undefined;
   for (;;) {
     const tasks = await db.runTask.findMany({
       where: {
@@ -121,9 +126,10 @@ export async function listDecisions(
       for (let index = start; index < documents.length; index++) {
         const stored = documents[index] as StoredDecision;
         if (!matches(stored, filter)) continue;
+        if (full !== undefined) return { items, next: full };
         items.push(toRunDecision(task.repositoryPath, stored));
         position = { taskId: task.id, index };
-        if (items.length === limit) return { items, next: position };
+        if (items.length === limit) full = position;
       }
       position = { taskId: task.id + 1, index: -1 };
     }

@@ -1,9 +1,9 @@
-import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 
 import { PrismaClient as PostgresqlClient, type Prisma } from './generated/postgresql/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { type Provider, providerOf } from './provider';
+import { SingleConnectionLibSql } from './sqlite-connection';
 
 /**
  * The client the stores use. Both generated clients have the same model API (the models are one
@@ -37,6 +37,6 @@ export function createClient(url: string): { provider: Provider; client: DbClien
       client: new PostgresqlClient({ adapter: new PrismaPg({ connectionString: url }) }),
     };
   }
-  const client = new SqliteClient({ adapter: new PrismaLibSql({ url }) });
+  const client = new SqliteClient({ adapter: new SingleConnectionLibSql({ url }) });
   return { provider, client: client as unknown as DbClient };
 }

@@ -1,0 +1,75 @@
+import { readdirSync, readlinkSync } from 'node:fs';
+import { createClient } from '@libsql/client';
+import { type Database, openDatabase } from '../src';
+import { migratedDatabase, type TestDatabase } from './support/databases';
+
+/** Descriptors this process holds open on the database's files (main file, WAL, shared memory). */
+function openFiles(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(path);
+    } catch {
+      return false; // closed meanwhile
+    }
+  }).length;
+}
+
+describe('the SQLite connection', () => {
+  let created: TestDatabase;
+  let database: Database;
+  beforeEach(async () => {
+    created = await migratedDatabase('sqlite');
+    database = openDatabase(created.url);
+  });
+  afterEach(async () => {
+    await database.close();
+    await created.drop();
+  });
+
+  it('runs every transaction on one connection: no connection is left behind', async () => {
+    const path = created.url.slice('file:'.length);
+    await database.namespaces.list();
+    const before = openFiles(path);
+    for (let i = 0; i < 200; i++) {
+      await database.transaction(async (stores) => {
+        await stores.namespaces.create({ name: `ns-${i}`, kind: 'normal', settings: {} });
+      });
+    }
+    // @libsql/client alone leaves each transaction's connection open (three descriptors each)
+    // until the garbage collector finalises it.
+    expect(openFiles(path)).toBeLessThanOrEqual(before);
+    expect(await database.namespaces.list()).toHaveLength(200);
+  });
+
+  it('rolls a failed transaction back and goes on with the next one', async () => {
+    await expect(
+      database.transaction(async (stores) => {
+        await stores.namespaces.create({ name: 'kept-out', kind: 'normal', settings: {} });
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    await database.transaction(async (stores) => {
+      await stores.namespaces.create({ name: 'kept', kind: 'normal', settings: {} });
+    });
+    expect((await database.namespaces.list()).map((n) => n.name)).toEqual(['kept']);
+  });
+
+  it('opens the file in WAL mode, so another process reads while Winnow writes', async () => {
+    await database.namespaces.list();
+    const other = createClient({ url: created.url });
+    try {
+      const mode = await other.execute('PRAGMA journal_mode');
+      expect(mode.rows[0]?.journal_mode).toBe('wal');
+      await database.transaction(async (stores) => {
+        await stores.namespaces.create({ name: 'pending', kind: 'normal', settings: {} });
+        // A reader outside sees the last commit, not blocked by the open write transaction.
+        const seen = await other.execute('SELECT count(*) AS n FROM "Namespace"');
+        expect(Number(seen.rows[0]?.n)).toBe(0);
+      });
+      const after = await other.execute('SELECT count(*) AS n FROM "Namespace"');
+      expect(Number(after.rows[0]?.n)).toBe(1);
+    } finally {
+      other.close();
+    }
+  });
+});

@@ -71,7 +71,7 @@ function transactionStores(
 ): TransactionStores {
   return {
     namespaces: namespaceStore(db),
-    repositories: repositoryStore(db),
+    repositories: repositoryStore(db, provider),
     policies: policyStore(db),
     tags: tagStore(db, provider, clock),
     audit: auditStore(db),

@@ -1,5 +1,4 @@
 import { readdirSync, readlinkSync } from 'node:fs';
-import { createClient } from '@libsql/client';
 import { type Database, openDatabase } from '../src';
 import { migratedDatabase, type TestDatabase } from './support/databases';
 
@@ -56,6 +55,8 @@ describe('the SQLite connection', () => {
 
   it('opens the file in WAL mode, so another process reads while Winnow writes', async () => {
     await database.namespaces.list();
+    // An ES module: imported, not required.
+    const { createClient } = await import('@libsql/client');
     const other = createClient({ url: created.url });
     try {
       const mode = await other.execute('PRAGMA journal_mode');

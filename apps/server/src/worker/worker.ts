@@ -172,7 +172,10 @@ export class Worker implements WorkerSignals {
     });
   }
 
-  /** Executes the claimed tasks one repository at a time; gives back what it did not start. */
+  /**
+   * Executes the claimed tasks one repository at a time; gives back what it did not start; then
+   * finishes the batch's runs whose tasks are all over (once per run and batch, not per task).
+   */
   private async work(tasks: readonly ClaimedTask[]): Promise<void> {
     this.held.hold(tasks);
     try {
@@ -182,10 +185,12 @@ export class Worker implements WorkerSignals {
         if (!this.held.holds(task.id)) continue;
         await this.executor.execute(task);
         this.held.ended(task.id);
-        await finishRun(this.options.database, this.options.metrics, task.runId);
       }
     } finally {
       if (this.held.size > 0) await this.held.release();
+    }
+    for (const runId of new Set(tasks.map((task) => task.runId))) {
+      await finishRun(this.options.database, this.options.metrics, runId);
     }
   }
 }

@@ -126,7 +126,7 @@ function toManifests(text: string | null): InventoryManifest[] {
  * SQLite's driver). Names and digests are ASCII: code unit order is code point order.
  */
 export async function readContents(
-  db: DbClient,
+  db: Pick<DbClient, '$queryRawUnsafe'>,
   provider: Provider,
   ids: readonly number[],
 ): Promise<Map<number, StoredContent>> {

@@ -1,7 +1,8 @@
 import type { InventoryRepository } from '@winnow/engine';
 import type { DbTransaction } from '../client';
 import { DbErrorCode, translated, WinnowDbError } from '../errors';
-import { toInventoryRepository } from './inventory-rows';
+import type { Provider } from '../provider';
+import { readContents } from './inventory-read';
 
 export interface RepositoryRef {
   readonly namespace: string;
@@ -19,7 +20,7 @@ export interface RepositoryStore {
   delete(repository: RepositoryRef): Promise<void>;
 }
 
-export function repositoryStore(db: DbTransaction): RepositoryStore {
+export function repositoryStore(db: DbTransaction, provider: Provider): RepositoryStore {
   return {
     create: (repository) =>
       translated(`repository ${repository.namespace}/${repository.name}`, async () => {
@@ -43,17 +44,17 @@ export function repositoryStore(db: DbTransaction): RepositoryStore {
     get: async (ref) => {
       const row = await db.repository.findFirst({
         where: { name: ref.name, namespace: { name: ref.namespace } },
-        include: {
-          tags: { where: { lifetimeEnd: null }, orderBy: { name: 'asc' } },
-          manifests: {
-            orderBy: { digest: 'asc' },
-            include: { children: { orderBy: { position: 'asc' }, select: { childDigest: true } } },
-          },
-        },
+        select: { id: true },
       });
-      return row === null
-        ? null
-        : toInventoryRepository(ref.namespace, ref.name, row.tags, row.manifests);
+      if (row === null) return null;
+      // Live tags and manifests as JSON built by the database: one query, a fraction of the
+      // cost of a Prisma row per tag (a run reads every repository of its scope this way).
+      const content = (await readContents(db, provider, [row.id])).get(row.id);
+      if (content === undefined) return null;
+      const repository = { namespace: ref.namespace, name: ref.name, tags: content.tags };
+      return content.manifests.length === 0
+        ? repository
+        : { ...repository, manifests: content.manifests };
     },
     delete: async (ref) => {
       const row = await db.repository.findFirst({

@@ -50,6 +50,8 @@ const time = (url: string): string =>
 
 interface Runner {
   statement(sql: string): Promise<void>;
+  /** The `n` column of the statement's first row. */
+  count(sql: string): Promise<number>;
   transaction(sql: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -62,6 +64,7 @@ async function sqlite(url: string): Promise<Runner> {
     statement: async (sql) => {
       await client.execute(sql);
     },
+    count: async (sql) => Number((await client.execute(sql)).rows[0]?.n ?? 0),
     transaction: async (sql) => {
       await client.batch([sql], 'write');
     },
@@ -79,6 +82,7 @@ async function postgres(url: string): Promise<Runner> {
     statement: async (sql) => {
       await client.query(sql);
     },
+    count: async (sql) => Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0),
     transaction: async (sql) => {
       await client.query('BEGIN');
       await client.query(sql);
@@ -86,4 +90,37 @@ async function postgres(url: string): Promise<Runner> {
     },
     close: () => client.end(),
   };
+}
+
+/**
+ * The floor of a run's apply: the database expiring the same rows by itself, in one `UPDATE` in
+ * one transaction. Takes the tags run `runId` expired, makes them live again, then times setting
+ * their lifetime end and run back. Returns the seconds and the number of rows. Nothing else may
+ * use the database meanwhile (stop the server first).
+ */
+export async function bulkUpdateFloor(
+  url: string,
+  runId: number,
+): Promise<{ seconds: number; rows: number }> {
+  const run = url.startsWith('file:') ? await sqlite(url) : await postgres(url);
+  try {
+    await run.statement(`DROP TABLE IF EXISTS floor_expired`);
+    await run.statement(`CREATE TABLE floor_expired ("id" INTEGER PRIMARY KEY)`);
+    await run.statement(
+      `INSERT INTO floor_expired SELECT "id" FROM "Tag" WHERE "expiredByRunId" = ${runId}`,
+    );
+    const rows = await run.count(`SELECT count(*) AS n FROM floor_expired`);
+    await run.transaction(
+      `UPDATE "Tag" SET "lifetimeEnd" = NULL, "expiredByRunId" = NULL WHERE "expiredByRunId" = ${runId}`,
+    );
+    const start = performance.now();
+    await run.transaction(
+      `UPDATE "Tag" SET "lifetimeEnd" = ${time(url)}, "expiredByRunId" = ${runId} WHERE "id" IN (SELECT "id" FROM floor_expired)`,
+    );
+    const seconds = (performance.now() - start) / 1000;
+    await run.statement(`DROP TABLE floor_expired`);
+    return { seconds, rows };
+  } finally {
+    await run.close();
+  }
 }

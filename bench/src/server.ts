@@ -26,10 +26,14 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts the server on `databaseUrl` and waits until `/readyz` answers; `nodeArgs` go to node. */
+/**
+ * Starts the server on `databaseUrl` and waits until `/readyz` answers; `nodeArgs` go to node,
+ * `env` adds to its environment.
+ */
 export async function startServer(
   databaseUrl: string,
   nodeArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, SERVER], {
@@ -38,6 +42,7 @@ export async function startServer(
       DATABASE_URL: databaseUrl,
       WINNOW_PORT: String(port),
       WINNOW_LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

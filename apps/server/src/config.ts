@@ -19,6 +19,8 @@ export interface WorkerConfig {
   readonly intervalMs: number;
   /** Tasks claimed at a time; also namespaces scheduled and tags purged at a time. */
   readonly batchSize: number;
+  /** Repositories of a batch evaluated and applied at once (each in its own transaction). */
+  readonly concurrency: number;
   /** How long a claim lasts without a heartbeat before another worker may take the task over. */
   readonly leaseMs: number;
 }
@@ -118,6 +120,7 @@ function worker(env: Environment): WorkerConfig {
     enabled: flag('WINNOW_WORKER_ENABLED', env.WINNOW_WORKER_ENABLED, true),
     intervalMs: duration('WINNOW_WORKER_INTERVAL', env.WINNOW_WORKER_INTERVAL, '30s'),
     batchSize: integer('WINNOW_WORKER_BATCH_SIZE', env.WINNOW_WORKER_BATCH_SIZE, 100, 10_000),
+    concurrency: integer('WINNOW_WORKER_CONCURRENCY', env.WINNOW_WORKER_CONCURRENCY, 4, 64),
     leaseMs: duration('WINNOW_LEASE_DURATION', env.WINNOW_LEASE_DURATION, '60s'),
   };
   // Leases are extended every third of their duration: shorter than a second leaves no margin.

@@ -54,11 +54,11 @@ export class HeldTasks {
     this.cancelledRuns.add(runId);
   }
 
-  /** Gives back the held tasks of runs asked to cancel; the store cancels them. */
-  async releaseCancelled(): Promise<void> {
+  /** Gives back the held tasks of runs asked to cancel, but those `inHand`; the store cancels them. */
+  async releaseCancelled(inHand: ReadonlySet<number> = new Set()): Promise<void> {
     if (this.cancelledRuns.size === 0) return;
     const taskIds = [...this.tasks.values()]
-      .filter((task) => this.cancelledRuns.has(task.runId))
+      .filter((task) => this.cancelledRuns.has(task.runId) && !inHand.has(task.id))
       .map((task) => task.id);
     if (taskIds.length > 0) await this.release(taskIds);
   }

@@ -173,19 +173,35 @@ export class Worker implements WorkerSignals {
   }
 
   /**
-   * Executes the claimed tasks one repository at a time; gives back what it did not start; then
+   * Executes the claimed tasks, `concurrency` repositories at a time; gives back what it did not
+   * start (every lane has finished by then); then
    * finishes the batch's runs whose tasks are all over (once per run and batch, not per task).
    */
   private async work(tasks: readonly ClaimedTask[]): Promise<void> {
     this.held.hold(tasks);
-    try {
-      for (const task of tasks) {
-        if (this.stopping) break;
-        await this.held.releaseCancelled();
+    let next = 0;
+    const inHand = new Set<number>();
+    // `concurrency` lanes take the batch's tasks in order; each repository is applied in one
+    // transaction of its own, so a stop leaves each either applied or untouched.
+    const lane = async (): Promise<void> => {
+      while (next < tasks.length && !this.stopping) {
+        const task = tasks[next++] as ClaimedTask;
+        await this.held.releaseCancelled(inHand);
         if (!this.held.holds(task.id)) continue;
-        await this.executor.execute(task);
+        inHand.add(task.id);
+        try {
+          await this.executor.execute(task);
+        } finally {
+          inHand.delete(task.id);
+        }
         this.held.ended(task.id);
       }
+    };
+    try {
+      const lanes = Math.min(this.options.config.concurrency, tasks.length);
+      const results = await Promise.allSettled(Array.from({ length: lanes }, lane));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     } finally {
       if (this.held.size > 0) await this.held.release();
     }

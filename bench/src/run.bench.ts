@@ -99,6 +99,26 @@ async function call<T>(server: Server, method: string, path: string, body?: unkn
   return JSON.parse(text) as T;
 }
 
+interface ProcessMemory {
+  readonly rssMiB: number;
+  readonly heapUsedMiB: number;
+  readonly externalMiB: number;
+}
+
+/** The server's own memory figures from its /metrics (prom-client's default process metrics). */
+async function processMemory(server: Server): Promise<ProcessMemory> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const value = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? Number.NaN : Number(line.slice(name.length + 1)) / MIB;
+  };
+  return {
+    rssMiB: value('process_resident_memory_bytes'),
+    heapUsedMiB: value('nodejs_heap_size_used_bytes'),
+    externalMiB: value('nodejs_external_memory_bytes'),
+  };
+}
+
 interface RunJson {
   id: number;
   status: string;
@@ -113,6 +133,7 @@ interface DatabaseResult {
   readonly tagsPerSecond: number;
   readonly expired: number;
   readonly peakRssMiB: number;
+  readonly memoryAfter: ProcessMemory;
   readonly floorSeconds: number;
   readonly floorRows: number;
   readonly ratioToFloor: number;
@@ -136,10 +157,12 @@ async function benchDatabase(url: string): Promise<DatabaseResult> {
   const server = await startServer(url, nodeArgs, {
     WINNOW_WORKER_BATCH_SIZE: args.batch,
     WINNOW_WORKER_INTERVAL: '1s',
+    WINNOW_LOG_LEVEL: process.env.WINNOW_LOG_LEVEL ?? 'warn',
   });
   let run: RunJson;
   let runSeconds: number;
   let peakRssMiB: number;
+  let memory: ProcessMemory;
   try {
     await call(server, 'PUT', '/api/v1/policies/server', POLICY);
     const start = performance.now();
@@ -156,6 +179,20 @@ async function benchDatabase(url: string): Promise<DatabaseResult> {
     }
     runSeconds = (performance.now() - start) / 1000;
     peakRssMiB = server.child.pid === undefined ? Number.NaN : peakRss(server.child.pid);
+    memory = await processMemory(server);
+    if (server.child.pid !== undefined) {
+      const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+      log(
+        `  ${status
+          .split('\n')
+          .filter((l) => /^(VmRSS|RssAnon|RssFile|RssShmem|VmHWM)/.test(l))
+          .join(', ')}`,
+      );
+    }
+    log(
+      `  server memory after the run: RSS ${memory.rssMiB.toFixed(0)} MiB, ` +
+        `V8 heap used ${memory.heapUsedMiB.toFixed(0)} MiB, external ${memory.externalMiB.toFixed(0)} MiB`,
+    );
   } finally {
     await stopServer(server);
   }
@@ -173,6 +210,7 @@ async function benchDatabase(url: string): Promise<DatabaseResult> {
     tagsPerSecond: (repositories * tagsPerRepository) / runSeconds,
     expired: run.counts.expired,
     peakRssMiB,
+    memoryAfter: memory,
     floorSeconds: floor.seconds,
     floorRows: floor.rows,
     ratioToFloor: floor.seconds / runSeconds,

@@ -169,7 +169,7 @@ async function benchDatabase(url: string): Promise<DatabaseResult> {
     run = await call<RunJson>(server, 'POST', '/api/v1/runs', { scope: { level: 'server' } });
     let shown = 0;
     while (run.finishedAt === null) {
-      await new Promise((done) => setTimeout(done, 200));
+      await new Promise((done) => setTimeout(done, 1000));
       run = await call<RunJson>(server, 'GET', `/api/v1/runs/${run.id}`);
       const done = run.tasks.done ?? 0;
       if (done - shown >= repositories / 10) {

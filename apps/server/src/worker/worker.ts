@@ -195,6 +195,10 @@ export class Worker implements WorkerSignals {
           inHand.delete(task.id);
         }
         this.held.ended(task.id);
+        // SQLite's driver is synchronous: its promises resolve as microtasks, and a batch would
+        // run to its end without the event loop answering a single request. Yield between
+        // repositories.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     };
     try {

@@ -90,6 +90,23 @@ describe.each(providers)('applying a task on %s', (provider) => {
     ]);
   });
 
+  it('fails a task whose lease ran out three times instead of claiming it again', async () => {
+    await db().runs.create(runOf(scope));
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const task = await claimOne(`w${attempt}`, 1000);
+      expect(task.attempts).toBe(attempt);
+      clock.advance(1001); // the worker dies holding it
+    }
+    expect(await db().runs.claimTasks({ owner: 'w4', limit: 10, leaseMs: 1000 })).toEqual([]);
+    const [task] = (await db().runs.listTasks((await db().runs.list({})).items[0]?.id ?? 0)).items;
+    expect(task).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: { code: 'WINNOW_TASK_ABANDONED' },
+    });
+    expect(await liveTags()).toHaveProperty('a');
+  });
+
   it('applies nothing when the lease was lost: taken over after it expired', async () => {
     await db().runs.create(runOf(scope));
     const first = await claimOne('w1', 1000);

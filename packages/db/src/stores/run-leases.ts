@@ -10,6 +10,14 @@ export interface ClaimOptions {
   readonly leaseMs: number;
 }
 
+/** Claims of one task whose lease ran out before it was applied, at most. */
+export const MAX_ATTEMPTS = 3;
+
+const ABANDONED = {
+  code: 'WINNOW_TASK_ABANDONED',
+  message: `the worker holding this repository stopped ${MAX_ATTEMPTS} times before applying it (a crash, a kill, or a lease too short for it); it is not tried again`,
+};
+
 interface ClaimedRow {
   id: number;
   runId: number;
@@ -38,6 +46,19 @@ export async function claimTasks(
         run: { cancelRequested: true },
       },
       data: { status: 'cancelled', leaseExpiresAt: null, finishedAt: now },
+    });
+    // A task whose lease ran out MAX_ATTEMPTS times (its worker crashed or was killed each time
+    // while holding it: a repository that kills the worker, or a lease too short for it) is
+    // failed rather than taken over again, so it cannot take down every replica in turn.
+    await tx.runTask.updateMany({
+      where: { status: 'running', leaseExpiresAt: { lte: now }, attempts: { gte: MAX_ATTEMPTS } },
+      data: {
+        status: 'failed',
+        leaseExpiresAt: null,
+        finishedAt: now,
+        errorCode: ABANDONED.code,
+        errorMessage: ABANDONED.message,
+      },
     });
     const claim = provider === 'postgresql' ? claimPostgresql : claimSqlite;
     const rows = await claim(tx, { owner, limit, leaseExpiresAt, now });
@@ -171,7 +192,13 @@ export async function releaseTasks(
     });
     const queued = await tx.runTask.updateMany({
       where: held,
-      data: { status: 'queued', leaseOwner: null, leaseExpiresAt: null },
+      // Given back, not lost: the claim does not count as an attempt.
+      data: {
+        status: 'queued',
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        attempts: { decrement: 1 },
+      },
     });
     return cancelled.count + queued.count;
   });

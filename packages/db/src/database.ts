@@ -7,6 +7,7 @@ import { type PolicyStore, policyStore } from './stores/policies';
 import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
 import { type TagStore, tagStore } from './stores/tags';
+import { type ScheduleStore, scheduleStore } from './stores/schedules';
 
 /** The stores that can share a transaction (`Database.transaction`). */
 export interface TransactionStores {
@@ -17,6 +18,8 @@ export interface TransactionStores {
   readonly audit: AuditStore;
   /** In a transaction, e.g. a run created or applied with its audit entry. */
   readonly runs: RunStore;
+  /** Policies' schedules; `claimDue` and `advance` belong in one transaction. */
+  readonly schedules: ScheduleStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -76,5 +79,6 @@ function transactionStores(
     tags: tagStore(db, provider, clock),
     audit: auditStore(db),
     runs: runStore(db, provider, clock),
+    schedules: scheduleStore(db, provider),
   };
 }

@@ -40,3 +40,4 @@ export type {
   TaskStatusCounts,
 } from './stores/run-types';
 export type { AuditEntry, AuditStore } from './stores/audit';
+export type { DueSchedule, NewSchedule, Schedule, ScheduleStore } from './stores/schedules';

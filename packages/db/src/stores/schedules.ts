@@ -1,0 +1,184 @@
+import type { Scope } from '@winnow/engine';
+
+import type { DbTransaction } from '../client';
+import { DbErrorCode, WinnowDbError } from '../errors';
+import type { Provider } from '../provider';
+import { scopeKey } from './policies';
+
+/** A policy's schedule: a cron expression in a time zone, and the run it starts next. */
+export interface Schedule {
+  readonly cron: string;
+  /** IANA time zone the expression is read in. */
+  readonly timezone: string;
+  /** Its runs apply nothing. */
+  readonly dryRun: boolean;
+  readonly nextRunAt: Date;
+  /** The run it started last, if any. */
+  readonly lastRunId: number | null;
+}
+
+export type NewSchedule = Omit<Schedule, 'lastRunId'>;
+
+/** A schedule that is due, claimed by the caller's transaction. */
+export interface DueSchedule extends Schedule {
+  readonly policyId: number;
+  readonly scope: Scope;
+}
+
+export interface ScheduleStore {
+  /** The schedule of the scope's policy, or null; WINNOW_DB_NOT_FOUND if it has no policy. */
+  get(scope: Scope): Promise<Schedule | null>;
+  /** Sets (or replaces) it; WINNOW_DB_NOT_FOUND if the scope has no policy. */
+  set(scope: Scope, schedule: NewSchedule): Promise<Schedule>;
+  /** Removes it; false if there was none; WINNOW_DB_NOT_FOUND if the scope has no policy. */
+  clear(scope: Scope): Promise<boolean>;
+  /**
+   * Up to `limit` schedules due at `now` (nextRunAt ≤ now), earliest first. Call it in a
+   * transaction and `advance` each one there: on PostgreSQL the rows are locked
+   * (`FOR UPDATE SKIP LOCKED`), so concurrent workers never get the same schedule.
+   */
+  claimDue(limit: number, now: Date): Promise<DueSchedule[]>;
+  /** Moves a schedule on: its next run, and the run just started (null: none started). */
+  advance(policyId: number, nextRunAt: Date, runId: number | null): Promise<void>;
+}
+
+const notFound = (scope: Scope) =>
+  new WinnowDbError(DbErrorCode.notFound, `policy ${scopeKey(scope)}: not found`);
+
+/** Through Prisma or raw SQL (booleans and integers as the driver gives them). */
+interface ScheduleRow {
+  scheduleCron: string | null;
+  scheduleTimezone: string | null;
+  scheduleDryRun: boolean | number;
+  nextRunAt: Date | string | null;
+  lastScheduledRunId: number | bigint | null;
+}
+
+function toSchedule(row: ScheduleRow): Schedule | null {
+  if (row.scheduleCron === null || row.nextRunAt === null) return null;
+  return {
+    cron: row.scheduleCron,
+    timezone: row.scheduleTimezone ?? 'UTC',
+    dryRun: Boolean(row.scheduleDryRun),
+    nextRunAt: new Date(row.nextRunAt),
+    lastRunId: row.lastScheduledRunId === null ? null : Number(row.lastScheduledRunId),
+  };
+}
+
+const SCHEDULE_COLUMNS = {
+  scheduleCron: true,
+  scheduleTimezone: true,
+  scheduleDryRun: true,
+  nextRunAt: true,
+  lastScheduledRunId: true,
+} as const;
+
+interface DueRow extends ScheduleRow {
+  id: number | bigint;
+  level: Scope['level'];
+  namespace: string | null;
+  repository: string | null;
+}
+
+export function scheduleStore(db: DbTransaction, provider: Provider): ScheduleStore {
+  return {
+    get: async (scope) => {
+      const row = await db.policy.findUnique({
+        where: { scopeKey: scopeKey(scope) },
+        select: SCHEDULE_COLUMNS,
+      });
+      if (row === null) throw notFound(scope);
+      return toSchedule(row);
+    },
+    set: async (scope, schedule) => {
+      const { count } = await db.policy.updateMany({
+        where: { scopeKey: scopeKey(scope) },
+        data: {
+          scheduleCron: schedule.cron,
+          scheduleTimezone: schedule.timezone,
+          scheduleDryRun: schedule.dryRun,
+          nextRunAt: schedule.nextRunAt,
+        },
+      });
+      if (count === 0) throw notFound(scope);
+      const row = await db.policy.findUnique({
+        where: { scopeKey: scopeKey(scope) },
+        select: SCHEDULE_COLUMNS,
+      });
+      const stored = row === null ? null : toSchedule(row);
+      if (stored === null) throw notFound(scope);
+      return stored;
+    },
+    clear: async (scope) => {
+      const row = await db.policy.findUnique({
+        where: { scopeKey: scopeKey(scope) },
+        select: { id: true, scheduleCron: true },
+      });
+      if (row === null) throw notFound(scope);
+      if (row.scheduleCron === null) return false;
+      await db.policy.update({
+        where: { id: row.id },
+        data: {
+          scheduleCron: null,
+          scheduleTimezone: null,
+          scheduleDryRun: false,
+          nextRunAt: null,
+          lastScheduledRunId: null,
+        },
+      });
+      return true;
+    },
+    claimDue: async (limit, now) => {
+      const rows =
+        provider === 'postgresql'
+          ? await db.$queryRaw<DueRow[]>`
+              SELECT "id", "level"::text AS "level", "namespace", "repository", "scheduleCron",
+                     "scheduleTimezone", "scheduleDryRun", "nextRunAt", "lastScheduledRunId"
+                FROM "Policy"
+               WHERE "nextRunAt" <= ${now} AND "scheduleCron" IS NOT NULL
+               ORDER BY "nextRunAt", "id"
+               LIMIT ${limit}
+                 FOR UPDATE SKIP LOCKED`
+          : await db.policy.findMany({
+              where: { nextRunAt: { lte: now }, scheduleCron: { not: null } },
+              orderBy: [{ nextRunAt: 'asc' }, { id: 'asc' }],
+              take: limit,
+              select: {
+                id: true,
+                level: true,
+                namespace: true,
+                repository: true,
+                ...SCHEDULE_COLUMNS,
+              },
+            });
+      const due: DueSchedule[] = [];
+      for (const row of rows) {
+        const schedule = toSchedule(row);
+        if (schedule === null) continue;
+        due.push({ ...schedule, policyId: Number(row.id), scope: scopeOfRow(row) });
+      }
+      return due;
+    },
+    advance: async (policyId, nextRunAt, runId) => {
+      await db.policy.update({
+        where: { id: policyId },
+        data: { nextRunAt, ...(runId !== null && { lastScheduledRunId: runId }) },
+      });
+    },
+  };
+}
+
+function scopeOfRow(row: DueRow): Scope {
+  switch (row.level) {
+    case 'server':
+      return { level: 'server' };
+    case 'namespace':
+      return { level: 'namespace', namespace: row.namespace ?? '' };
+    case 'repository':
+      return {
+        level: 'repository',
+        namespace: row.namespace ?? '',
+        repository: row.repository ?? '',
+      };
+  }
+}

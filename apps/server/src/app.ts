@@ -16,6 +16,7 @@ import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
 import { runRoutes } from './routes/runs';
+import { scheduleRoutes } from './routes/schedules';
 import { tagExpiryRoutes } from './routes/tag-expiry';
 import { tagRoutes } from './routes/tags';
 import { ruleKindRoutes } from './routes/rule-kinds';
@@ -96,6 +97,7 @@ export async function buildApp({
   await app.register(ruleKindRoutes);
   await app.register(readinessRoutes, { database });
   await app.register(policyRoutes, { database });
+  await app.register(scheduleRoutes, { database, clock });
   await app.register(inventoryRoutes, { database });
   await app.register(namespaceRoutes, { database });
   await app.register(tagRoutes, { database });

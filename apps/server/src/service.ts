@@ -4,6 +4,7 @@ import type { InventoryRepository } from '@winnow/engine';
 import { buildApp } from './app';
 import type { ServerConfig } from './config';
 import { Metrics } from './metrics';
+import { startScheduledRuns } from './schedules/scheduler';
 import { Worker, type WorkerSignals } from './worker/worker';
 
 export interface ServiceOptions {
@@ -46,10 +47,21 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     ...(options.clock !== undefined && { clock: options.clock }),
   });
   if (config.worker.enabled) {
+    const log = app.log.child({ component: 'worker' });
+    const clock = options.clock ?? (() => new Date());
     worker = new Worker({
+      beforeCycle: async () => {
+        await startScheduledRuns({
+          database,
+          metrics,
+          log,
+          clock,
+          batchSize: config.worker.batchSize,
+        });
+      },
       database,
       metrics,
-      log: app.log.child({ component: 'worker' }),
+      log,
       config: config.worker,
       restoreWindowMs: config.restoreWindowMs,
       maxDeleteRatio: config.maxDeleteRatio,

@@ -45,12 +45,12 @@ const revisionsSchema = {
   },
 } as const;
 
-interface ScopeParams {
+export interface ScopeParams {
   namespace?: string;
   repository?: string;
 }
 
-function scopeOf(params: ScopeParams): Scope {
+export function scopeOf(params: ScopeParams): Scope {
   if (params.repository !== undefined)
     return { level: 'repository', namespace: params.namespace, repository: params.repository };
   if (params.namespace !== undefined) return { level: 'namespace', namespace: params.namespace };
@@ -85,39 +85,40 @@ function documentOf(body: unknown, scope: Scope): PolicyDocument {
   return document;
 }
 
+/** The three policy paths and their parameters' schemas. */
+export const policyPaths = {
+  '/api/v1/policies/server': undefined,
+  '/api/v1/namespaces/:namespace/policy': {
+    type: 'object',
+    required: ['namespace'],
+    properties: {
+      namespace: {
+        type: 'string',
+        pattern: NamePattern.namespace,
+        'x-expected': 'a namespace name',
+      },
+    },
+  },
+  '/api/v1/namespaces/:namespace/repositories/:repository/policy': {
+    type: 'object',
+    required: ['namespace', 'repository'],
+    properties: {
+      namespace: { type: 'string', pattern: NamePattern.namespace },
+      repository: {
+        type: 'string',
+        pattern: NamePattern.repository,
+        description: 'URL-encoded when it contains /',
+      },
+    },
+  },
+} as const;
+
 /** Policies at server, namespace and repository scope: get, put (new revision), delete, revisions. */
 export async function policyRoutes(
   app: FastifyInstance,
   { database }: { database: Database },
 ): Promise<void> {
-  const paramsSchemas = {
-    '/api/v1/policies/server': undefined,
-    '/api/v1/namespaces/:namespace/policy': {
-      type: 'object',
-      required: ['namespace'],
-      properties: {
-        namespace: {
-          type: 'string',
-          pattern: NamePattern.namespace,
-          'x-expected': 'a namespace name',
-        },
-      },
-    },
-    '/api/v1/namespaces/:namespace/repositories/:repository/policy': {
-      type: 'object',
-      required: ['namespace', 'repository'],
-      properties: {
-        namespace: { type: 'string', pattern: NamePattern.namespace },
-        repository: {
-          type: 'string',
-          pattern: NamePattern.repository,
-          description: 'URL-encoded when it contains /',
-        },
-      },
-    },
-  } as const;
-
-  for (const [path, params] of Object.entries(paramsSchemas)) {
+  for (const [path, params] of Object.entries(policyPaths)) {
     const base = { tags: ['policies'], ...(params ? { params } : {}) };
     const stored = async (request: FastifyRequest<{ Params: ScopeParams }>) => {
       const scope = scopeOf(request.params);

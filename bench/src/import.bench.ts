@@ -10,7 +10,6 @@
  *   node bench/dist/import.bench.js [--repositories N] [--databases sqlite,postgresql]
  *        [--manifests 0.1] [--out FILE]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   createReadStream,
   createWriteStream,
@@ -31,9 +30,8 @@ import { migrate } from '@winnow/db';
 import { NOW } from './chain';
 import { databaseFloor } from './database-floor';
 import { generateInventory } from './generate';
+import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
 
-const ROOT = resolve(__dirname, '../..');
-const SERVER = join(ROOT, 'apps/server/dist/server.js');
 const TARGET_TAGS_PER_SECOND_POSTGRESQL = 50_000;
 
 const { values: args } = parseArgs({
@@ -123,52 +121,6 @@ async function parseFloor(snapshot: Snapshot): Promise<number> {
   }
   if (tags !== snapshot.tags) throw new Error(`floor read ${tags} tags, expected ${snapshot.tags}`);
   return (performance.now() - start) / 1000;
-}
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly port: number;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-async function startServer(databaseUrl: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [SERVER], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      WINNOW_PORT: String(port),
-      WINNOW_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (response.ok) return { child, port };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the server on ${databaseUrl} did not become ready`);
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const exited = once(server.child, 'exit');
-  server.child.kill('SIGTERM');
-  await exited;
 }
 
 /** Resident set size now and at its peak (VmRSS, VmHWM) of a process, in MiB. */
@@ -299,22 +251,10 @@ async function createDatabase(url: string, name: string): Promise<void> {
   }
 }
 
-interface Cluster {
-  readonly url: string;
-}
-
-interface ClusterModule {
-  startCluster(options?: { durable?: boolean }): Promise<Cluster>;
-  stopCluster(cluster: Cluster): void;
-}
-
 async function main(): Promise<void> {
   const databases = args.databases.split(',').filter(Boolean);
   const dir = mkdtempSync(join(tmpdir(), 'winnow-import-bench-'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const clusters = require(
-    join(ROOT, 'packages/db/test/setup/postgres-cluster.js'),
-  ) as ClusterModule;
+  const clusters = postgresClusters();
   const results: Record<string, DatabaseResult> = {};
   let cluster: Cluster | undefined;
   try {

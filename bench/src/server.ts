@@ -14,6 +14,7 @@ const SERVER = join(ROOT, 'apps/server/dist/server.js');
 export interface Server {
   readonly child: ChildProcess;
   readonly url: string;
+  readonly port: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -49,7 +50,7 @@ export async function startServer(
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt += 1) {
     try {
-      if ((await fetch(`${url}/readyz`)).ok) return { child, url };
+      if ((await fetch(`${url}/readyz`)).ok) return { child, url, port };
     } catch {
       // not listening yet
     }

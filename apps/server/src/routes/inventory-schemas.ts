@@ -9,15 +9,18 @@ export interface TagParams extends RepositoryParams {
   tag: string;
 }
 
+/** A namespace name, in a path or a body. */
+export const namespaceName = {
+  type: 'string',
+  pattern: NamePattern.namespace,
+  'x-expected': 'a namespace name (lower case, e.g. acme)',
+} as const;
+
 export const repositoryParams = {
   type: 'object',
   required: ['namespace', 'repository'],
   properties: {
-    namespace: {
-      type: 'string',
-      pattern: NamePattern.namespace,
-      'x-expected': 'a namespace name (lower case, e.g. acme)',
-    },
+    namespace: namespaceName,
     repository: {
       type: 'string',
       pattern: NamePattern.repository,

@@ -1,5 +1,6 @@
 import type { RunRecord, RunTaskRecord } from '@winnow/db';
 import { decisionRecordSchema, NamePattern } from '@winnow/engine';
+import { namespaceName } from './inventory-schemas';
 
 const integer = { type: 'integer' } as const;
 const time = { type: 'string', format: 'date-time' } as const;
@@ -42,11 +43,7 @@ export const scopeSchema = {
   required: ['level'],
   properties: {
     level: { type: 'string', enum: ['server', 'namespace', 'repository'] },
-    namespace: {
-      type: 'string',
-      pattern: NamePattern.namespace,
-      'x-expected': 'a namespace name (lower case, e.g. acme)',
-    },
+    namespace: namespaceName,
     repository: {
       type: 'string',
       pattern: NamePattern.repository,

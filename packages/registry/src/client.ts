@@ -1,0 +1,401 @@
+import { createHash } from 'node:crypto';
+import { nextLink, parseChallenge } from './challenge';
+import { RegistryError, RegistryErrorCode } from './errors';
+import { MANIFEST_ACCEPT } from './media-types';
+
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface DistributionClientOptions {
+  /** The registry's base URL, e.g. `https://registry.example` (the API is under `/v2/`). */
+  readonly url: string;
+  /** Sent as Basic auth, or exchanged for a bearer token, as the registry's challenge asks. */
+  readonly credentials?: Credentials;
+  /** Per request (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+/** What a manifest HEAD says. */
+export interface ManifestHead {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+}
+
+export interface Manifest extends ManifestHead {
+  readonly body: Buffer;
+}
+
+interface Token {
+  readonly value: string;
+  readonly expiresAt: number;
+}
+
+/** Tokens are refreshed this long before the registry says they expire. */
+const TOKEN_MARGIN_MS = 10_000;
+/** The spec's default lifetime when a token response gives none. */
+const DEFAULT_TOKEN_SECONDS = 60;
+
+const sha256 = (data: Buffer): string =>
+  `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/**
+ * A client of the OCI distribution API: catalog and tag listing with `n`/`last`/`Link`
+ * pagination, manifest HEAD/GET/PUT/DELETE with the OCI and Docker media types, monolithic blob
+ * upload. Authentication follows the registry's `WWW-Authenticate` challenge: Basic with the
+ * credentials, or the distribution token flow (a token from the challenge's realm for its
+ * service and scope, cached until it expires). Credentials are never part of an error message.
+ */
+export class DistributionClient {
+  private readonly base: URL;
+  private readonly timeoutMs: number;
+  private readonly tokens = new Map<string, Token>();
+  /** The scheme the registry asked for last: sent at once on the next requests. */
+  private scheme: 'none' | 'basic' | 'bearer' = 'none';
+
+  constructor(private readonly options: DistributionClientOptions) {
+    this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** `GET /v2/`: the registry speaks the API and accepts the credentials. */
+  async ping(): Promise<void> {
+    const response = await this.request('GET', 'v2/', 'registry:catalog:*');
+    await this.expect(response, [200], 'GET /v2/');
+  }
+
+  /** Every repository name, `pageSize` per request. */
+  async *repositories(pageSize = 100): AsyncGenerator<string> {
+    let path: string | null = `v2/_catalog?n=${pageSize}`;
+    while (path !== null) {
+      const response = await this.request('GET', path, 'registry:catalog:*');
+      const body = await this.json<{ repositories?: unknown }>(response, 'catalog');
+      yield* strings(body.repositories, 'repositories');
+      path = this.nextPath(response);
+    }
+  }
+
+  /** Every tag of `name`, `pageSize` per request (a registry that ignores `n` sends them all). */
+  async *tags(name: string, pageSize = 100): AsyncGenerator<string> {
+    let path: string | null = `v2/${name}/tags/list?n=${pageSize}`;
+    while (path !== null) {
+      const response = await this.request('GET', path, `repository:${name}:pull`);
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return;
+      }
+      const body = await this.json<{ tags?: unknown }>(response, `tags of ${name}`);
+      yield* strings(body.tags ?? [], 'tags');
+      path = this.nextPath(response);
+    }
+  }
+
+  /** The manifest's digest, media type and size; null if there is none. */
+  async headManifest(name: string, reference: string): Promise<ManifestHead | null> {
+    const response = await this.request(
+      'HEAD',
+      `v2/${name}/manifests/${reference}`,
+      `repository:${name}:pull`,
+      { accept: MANIFEST_ACCEPT },
+    );
+    if (response.status === 404) return null;
+    await this.expect(response, [200], `HEAD manifest ${name}:${reference}`);
+    const digest = response.headers.get('docker-content-digest');
+    if (digest === null) {
+      throw new RegistryError(
+        RegistryErrorCode.protocol,
+        `HEAD manifest ${name}:${reference}: no Docker-Content-Digest header`,
+      );
+    }
+    return {
+      digest,
+      mediaType: response.headers.get('content-type') ?? '',
+      size: Number(response.headers.get('content-length') ?? 0),
+    };
+  }
+
+  /** The manifest and its bytes (the digest is checked against them); null if there is none. */
+  async getManifest(name: string, reference: string): Promise<Manifest | null> {
+    const response = await this.request(
+      'GET',
+      `v2/${name}/manifests/${reference}`,
+      `repository:${name}:pull`,
+      { accept: MANIFEST_ACCEPT },
+    );
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    await this.expect(response, [200], `GET manifest ${name}:${reference}`, false);
+    const body = Buffer.from(await response.arrayBuffer());
+    const digest = sha256(body);
+    const claimed = response.headers.get('docker-content-digest');
+    if (
+      (claimed !== null && claimed !== digest) ||
+      (reference.startsWith('sha256:') && reference !== digest)
+    ) {
+      throw new RegistryError(
+        RegistryErrorCode.protocol,
+        `GET manifest ${name}:${reference}: the bytes do not match the digest`,
+      );
+    }
+    return {
+      digest,
+      mediaType: response.headers.get('content-type') ?? '',
+      size: body.length,
+      body,
+    };
+  }
+
+  /** Deletes the manifest (every tag on it goes with it); false if there was none. */
+  async deleteManifest(name: string, digest: string): Promise<boolean> {
+    const response = await this.request(
+      'DELETE',
+      `v2/${name}/manifests/${digest}`,
+      `repository:${name}:delete`,
+    );
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return false;
+    }
+    await this.expect(response, [202], `DELETE manifest ${name}@${digest}`);
+    return true;
+  }
+
+  /** Uploads a manifest under `reference` (a tag or its digest); returns its digest. */
+  async putManifest(
+    name: string,
+    reference: string,
+    mediaType: string,
+    body: Buffer,
+  ): Promise<string> {
+    const response = await this.request(
+      'PUT',
+      `v2/${name}/manifests/${reference}`,
+      `repository:${name}:pull,push`,
+      { 'content-type': mediaType },
+      body,
+    );
+    await this.expect(response, [201], `PUT manifest ${name}:${reference}`);
+    return response.headers.get('docker-content-digest') ?? sha256(body);
+  }
+
+  /** Uploads a blob in one request (POST then PUT); returns its digest. */
+  async pushBlob(name: string, data: Buffer): Promise<string> {
+    const digest = sha256(data);
+    const scope = `repository:${name}:pull,push`;
+    const started = await this.request('POST', `v2/${name}/blobs/uploads/`, scope);
+    await this.expect(started, [202], `start upload to ${name}`);
+    const location = started.headers.get('location');
+    if (location === null) {
+      throw new RegistryError(RegistryErrorCode.protocol, `upload to ${name}: no Location header`);
+    }
+    const target = new URL(location, this.base);
+    target.searchParams.set('digest', digest);
+    const put = await this.request(
+      'PUT',
+      target.href,
+      scope,
+      { 'content-type': 'application/octet-stream' },
+      data,
+    );
+    await this.expect(put, [201], `upload to ${name}`);
+    return digest;
+  }
+
+  /** A request, answering an authentication challenge once. */
+  private async request(
+    method: string,
+    path: string,
+    scope: string,
+    headers: Record<string, string> = {},
+    body?: Buffer,
+  ): Promise<Response> {
+    const url = new URL(path, this.base).href;
+    const send = async (): Promise<Response> => {
+      const authorization = this.authorization(scope);
+      try {
+        return await fetch(url, {
+          method,
+          headers: { ...headers, ...(authorization && { authorization }) },
+          ...(body !== undefined && { body }),
+          redirect: 'follow',
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new RegistryError(
+          RegistryErrorCode.unavailable,
+          `${method} ${redacted(url)}: ${reason}`,
+        );
+      }
+    };
+    const response = await send();
+    if (response.status !== 401) return response;
+    const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
+    await response.body?.cancel();
+    if (challenge === null) {
+      throw new RegistryError(
+        RegistryErrorCode.unauthorized,
+        `${method} ${redacted(url)}: 401 without a challenge`,
+        401,
+      );
+    }
+    if (challenge.scheme === 'bearer') {
+      this.scheme = 'bearer';
+      await this.fetchToken(challenge.params, scope);
+    } else if (challenge.scheme === 'basic') {
+      if (this.options.credentials === undefined || this.scheme === 'basic') {
+        throw new RegistryError(
+          RegistryErrorCode.unauthorized,
+          `${method} ${redacted(url)}: the registry refused the credentials`,
+          401,
+        );
+      }
+      this.scheme = 'basic';
+    } else {
+      throw new RegistryError(
+        RegistryErrorCode.unauthorized,
+        `${method} ${redacted(url)}: unsupported auth scheme ${challenge.scheme}`,
+        401,
+      );
+    }
+    const retried = await send();
+    if (retried.status === 401) {
+      await retried.body?.cancel();
+      throw new RegistryError(
+        RegistryErrorCode.unauthorized,
+        `${method} ${redacted(url)}: the registry refused the credentials`,
+        401,
+      );
+    }
+    return retried;
+  }
+
+  private authorization(scope: string): string | undefined {
+    if (this.scheme === 'basic' && this.options.credentials !== undefined) {
+      const { username, password } = this.options.credentials;
+      return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
+    if (this.scheme === 'bearer') {
+      const token = this.tokens.get(scope);
+      if (token !== undefined && token.expiresAt > Date.now()) return `Bearer ${token.value}`;
+    }
+    return undefined;
+  }
+
+  /** The distribution token flow: GET realm?service=...&scope=..., Basic auth if any. */
+  private async fetchToken(params: Readonly<Record<string, string>>, scope: string): Promise<void> {
+    const realm = params.realm;
+    if (realm === undefined || realm === '') {
+      throw new RegistryError(
+        RegistryErrorCode.unauthorized,
+        'bearer challenge without a realm',
+        401,
+      );
+    }
+    const url = new URL(realm);
+    if (params.service !== undefined) url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', params.scope ?? scope);
+    const headers: Record<string, string> = {};
+    if (this.options.credentials !== undefined) {
+      const { username, password } = this.options.credentials;
+      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new RegistryError(RegistryErrorCode.unavailable, `token from ${url.origin}: ${reason}`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new RegistryError(
+        response.status === 401 || response.status === 403
+          ? RegistryErrorCode.unauthorized
+          : RegistryErrorCode.unavailable,
+        `token from ${url.origin}: ${response.status}`,
+        response.status,
+      );
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      token?: unknown;
+      access_token?: unknown;
+      expires_in?: unknown;
+    };
+    const value = typeof body.token === 'string' ? body.token : body.access_token;
+    if (typeof value !== 'string' || value === '') {
+      throw new RegistryError(
+        RegistryErrorCode.protocol,
+        `token from ${url.origin}: no token in the answer`,
+      );
+    }
+    const seconds = typeof body.expires_in === 'number' ? body.expires_in : DEFAULT_TOKEN_SECONDS;
+    this.tokens.set(scope, {
+      value,
+      expiresAt: Date.now() + Math.max(0, seconds * 1000 - TOKEN_MARGIN_MS),
+    });
+  }
+
+  private nextPath(response: Response): string | null {
+    const next = nextLink(response.headers.get('link'));
+    if (next === null) return null;
+    const url = new URL(next, this.base);
+    if (url.origin !== this.base.origin) {
+      throw new RegistryError(
+        RegistryErrorCode.protocol,
+        `pagination leads to another origin: ${url.origin}`,
+      );
+    }
+    return url.href;
+  }
+
+  private async json<T>(response: Response, what: string): Promise<T> {
+    await this.expect(response, [200], what, false);
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new RegistryError(RegistryErrorCode.protocol, `${what}: the answer is not JSON`);
+    }
+  }
+
+  /** Throws a RegistryError unless the status is one of `ok`; drains the body when asked. */
+  private async expect(
+    response: Response,
+    ok: readonly number[],
+    what: string,
+    drain = true,
+  ): Promise<void> {
+    if (ok.includes(response.status)) {
+      if (drain) await response.body?.cancel();
+      return;
+    }
+    const text = (await response.text().catch(() => '')).slice(0, 200);
+    const code =
+      response.status === 429 || response.status >= 500
+        ? RegistryErrorCode.unavailable
+        : response.status === 401 || response.status === 403
+          ? RegistryErrorCode.unauthorized
+          : RegistryErrorCode.refused;
+    throw new RegistryError(code, `${what}: ${response.status} ${text}`.trim(), response.status);
+  }
+}
+
+function* strings(value: unknown, field: string): Generator<string> {
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
+    throw new RegistryError(
+      RegistryErrorCode.protocol,
+      `expected "${field}" to be a list of names`,
+    );
+  }
+  yield* value;
+}
+
+/** A URL without user information or query (tokens and credentials stay out of messages). */
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}

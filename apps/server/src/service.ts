@@ -51,13 +51,19 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     const clock = options.clock ?? (() => new Date());
     worker = new Worker({
       beforeCycle: async () => {
-        await startScheduledRuns({
-          database,
-          metrics,
-          log,
-          clock,
-          batchSize: config.worker.batchSize,
-        });
+        try {
+          await startScheduledRuns({
+            database,
+            metrics,
+            log,
+            clock,
+            batchSize: config.worker.batchSize,
+          });
+        } catch (error) {
+          // Schedules that cannot start must not hold up the runs already queued.
+          metrics.errors.inc({ kind: 'worker' });
+          log.error({ err: error }, 'schedule: could not start the due runs');
+        }
       },
       database,
       metrics,

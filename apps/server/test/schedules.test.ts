@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { type Database, openDatabase } from '@winnow/db';
-import { migratedDatabase } from '@winnow/db/testing';
+import { migratedDatabase, type TestDatabase } from '@winnow/db/testing';
 import { readConfig } from '../src/config';
 import { Metrics } from '../src/metrics';
 import { startScheduledRuns } from '../src/schedules/scheduler';
@@ -8,7 +8,8 @@ import { buildService, type Service } from '../src/service';
 import { providers } from './database';
 
 const NOW = Date.parse('2026-11-01T00:00:00Z');
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const digest = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const ago = (days: number): string => new Date(NOW - days * DAY).toISOString();
 
@@ -37,6 +38,9 @@ const SNAPSHOT = {
   ],
 };
 
+const REPOSITORY_POLICY = '/api/v1/namespaces/acme/repositories/web%2Fapi/policy';
+const REPOSITORY_SCOPE = { level: 'repository', namespace: 'acme', repository: 'web/api' };
+
 const silentLog = {
   error: () => undefined,
   warn: () => undefined,
@@ -44,200 +48,214 @@ const silentLog = {
   debug: () => undefined,
 };
 
-describe.each(providers)('policy schedules on %s', (provider) => {
-  let app: FastifyInstance;
-  let service: Service;
-  let database: Database;
-  const clock = { now: NOW };
-  let drop: () => Promise<void>;
+interface RunJson {
+  id: number;
+  trigger: string;
+  triggeredBy: string;
+  status: string;
+  dryRun: boolean;
+  finishedAt: string | null;
+}
 
-  beforeEach(async () => {
-    clock.now = NOW;
-    const created = await migratedDatabase(provider);
-    database = openDatabase(created.url, { clock: () => new Date(clock.now) });
+/** Polls until `done` holds, for at most 20 s (generous: the machine is shared). */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.each(providers)('scheduled runs on %s', (provider) => {
+  const clock = { now: NOW };
+  const now = () => new Date(clock.now);
+  let created: TestDatabase;
+  let database: Database;
+  let service: Service;
+  let app: FastifyInstance;
+
+  /** The API and worker (not started) on `db`, checking each cycle every 100 ms. */
+  async function serve(db: Database): Promise<void> {
     service = await buildService({
-      config: readConfig({ WINNOW_WORKER_INTERVAL: '50ms' }),
-      database,
+      config: readConfig({ WINNOW_WORKER_INTERVAL: '100ms' }),
+      database: db,
       logger: false,
-      clock: () => new Date(clock.now),
+      clock: now,
     });
     app = service.app;
     await app.ready();
-    drop = async () => {
-      await service.stop();
-      await database.close();
-      await created.drop();
-    };
-    expect(
-      (await app.inject({ method: 'POST', url: '/api/v1/inventory/import', payload: SNAPSHOT }))
-        .statusCode,
-    ).toBe(200);
+  }
+
+  const scheduler = (batchSize = 10) => ({
+    database,
+    metrics: new Metrics(),
+    log: silentLog,
+    clock: now,
+    batchSize,
   });
-  afterEach(async () => drop());
-
-  const repositoryPolicy = '/api/v1/namespaces/acme/repositories/web%2Fapi/policy';
-
-  it('sets, reads and deletes the schedule of a policy at each scope', async () => {
-    const scopes = [
-      ['/api/v1/policies/server', { level: 'server' }, 'server'],
-      ['/api/v1/namespaces/acme/policy', { level: 'namespace', namespace: 'acme' }, 'acme'],
-      [
-        repositoryPolicy,
-        { level: 'repository', namespace: 'acme', repository: 'web/api' },
-        'acme/web/api',
-      ],
-    ] as const;
-    for (const [url, scope, label] of scopes) {
-      expect((await app.inject({ method: 'PUT', url, payload: policyAt(scope) })).statusCode).toBe(
-        201,
-      );
-      const put = await app.inject({
-        method: 'PUT',
-        url: `${url}/schedule`,
-        payload: { cron: '0 3 * * *', timezone: 'Europe/Paris' },
-      });
-      expect(put.statusCode).toBe(200);
-      // 03:00 in Paris on 1 November (UTC+1) is 02:00 UTC.
-      expect(put.json()).toEqual({
-        policy: label,
-        cron: '0 3 * * *',
-        timezone: 'Europe/Paris',
-        dryRun: false,
-        nextRunAt: '2026-11-01T02:00:00.000Z',
-        lastRunId: null,
-      });
-      expect((await app.inject({ method: 'GET', url: `${url}/schedule` })).json()).toEqual(
-        put.json(),
-      );
-      // A new revision of the policy keeps its schedule.
-      await app.inject({ method: 'PUT', url, payload: policyAt(scope) });
-      expect((await app.inject({ method: 'GET', url: `${url}/schedule` })).statusCode).toBe(200);
-      expect((await app.inject({ method: 'DELETE', url: `${url}/schedule` })).statusCode).toBe(204);
-      expect((await app.inject({ method: 'GET', url: `${url}/schedule` })).statusCode).toBe(404);
-      expect((await app.inject({ method: 'DELETE', url: `${url}/schedule` })).statusCode).toBe(404);
-    }
-    const audit = (await app.inject({ method: 'GET', url: '/api/v1/audit?limit=100' })).json<{
-      entries: { action: string }[];
+  const runs = async () =>
+    (await app.inject({ method: 'GET', url: '/api/v1/runs' })).json<{ runs: RunJson[] }>().runs;
+  const scheduleOf = async (policy: string) =>
+    (await app.inject({ method: 'GET', url: `${policy}/schedule` })).json<{
+      nextRunAt: string;
+      lastRunId: number | null;
     }>();
-    expect(audit.entries.filter((e) => e.action === 'schedule.put')).toHaveLength(3);
-    expect(audit.entries.filter((e) => e.action === 'schedule.delete')).toHaveLength(3);
+  const put = (url: string, payload: object) => app.inject({ method: 'PUT', url, payload });
+
+  beforeEach(async () => {
+    clock.now = NOW;
+    created = await migratedDatabase(provider);
+    database = openDatabase(created.url, { clock: now });
+    await serve(database);
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/api/v1/inventory/import',
+      payload: SNAPSHOT,
+    });
+    expect(imported.statusCode).toBe(200);
+    expect((await put(REPOSITORY_POLICY, policyAt(REPOSITORY_SCOPE))).statusCode).toBe(201);
+  });
+  afterEach(async () => {
+    await service.stop();
+    await database.close();
+    await created.drop();
   });
 
-  it('rejects bad schedules with the field, and answers 404 without a policy', async () => {
-    const url = '/api/v1/policies/server/schedule';
-    expect(
-      (await app.inject({ method: 'PUT', url, payload: { cron: '0 3 * * *' } })).statusCode,
-    ).toBe(404);
-    expect((await app.inject({ method: 'GET', url })).statusCode).toBe(404);
-    await app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/server',
-      payload: policyAt({ level: 'server' }),
-    });
-    const bad = async (payload: object) => {
-      const response = await app.inject({ method: 'PUT', url, payload });
-      return {
-        status: response.statusCode,
-        pointers: (
-          response.json<{ error: { issues?: { pointer: string }[] } }>().error.issues ?? []
-        ).map((i) => i.pointer),
-      };
-    };
-    expect(await bad({ cron: 'every day' })).toEqual({ status: 400, pointers: ['/body/cron'] });
-    expect(await bad({ cron: '61 * * * *' })).toEqual({ status: 400, pointers: ['/body/cron'] });
-    expect(await bad({ cron: '0 0 30 2 *' })).toEqual({ status: 400, pointers: ['/body/cron'] });
-    expect(await bad({ cron: '0 3 * * *', timezone: 'Mars/Olympus' })).toEqual({
-      status: 400,
-      pointers: ['/body/timezone'],
-    });
-    expect((await bad({})).status).toBe(400);
-    expect((await bad({ cron: '0 3 * * *', every: 'day' })).status).toBe(400);
-    expect((await bad({ cron: '0 3 * * *', dryRun: 'yes' })).status).toBe(400);
-    expect(
-      (
-        await app.inject({
-          method: 'PUT',
-          url: '/api/v1/namespaces/Bad_Name/policy/schedule',
-          payload: { cron: '0 3 * * *' },
-        })
-      ).statusCode,
-    ).toBe(400);
-  });
-
-  it('the worker starts a run when the schedule is due, once, and moves it on', async () => {
-    await app.inject({
-      method: 'PUT',
-      url: repositoryPolicy,
-      payload: policyAt({ level: 'repository', namespace: 'acme', repository: 'web/api' }),
-    });
-    const put = await app.inject({
-      method: 'PUT',
-      url: `${repositoryPolicy}/schedule`,
-      payload: { cron: '*/10 * * * * *' },
-    });
-    expect(put.json()).toMatchObject({ nextRunAt: '2026-11-01T00:00:10.000Z' });
+  it('the worker starts a due schedule once: the run expires what the policy says, the schedule moves on', async () => {
+    const schedule = await put(`${REPOSITORY_POLICY}/schedule`, { cron: '*/10 * * * * *' });
+    expect(schedule.json()).toMatchObject({ nextRunAt: '2026-11-01T00:00:10.000Z' });
     service.start();
-    // Not due yet: no run.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await app.inject({ method: 'GET', url: '/api/v1/runs' })).json()).toEqual({
-      runs: [],
-      nextCursor: null,
-    });
+    // Not due yet: a few cycles start nothing.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await runs()).toEqual([]);
     clock.now = NOW + 25_000; // two times missed: one run
-    const deadline = Date.now() + 20_000;
-    let runs: { id: number; trigger: string; status: string; finishedAt: string | null }[] = [];
-    while (runs.length === 0 || runs[0]?.finishedAt === null) {
-      if (Date.now() > deadline) throw new Error('no scheduled run finished');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      runs = (await app.inject({ method: 'GET', url: '/api/v1/runs' })).json<{
-        runs: typeof runs;
-      }>().runs;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300)); // more cycles: still one run
-    runs = (await app.inject({ method: 'GET', url: '/api/v1/runs' })).json<{ runs: typeof runs }>()
-      .runs;
-    expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ trigger: 'schedule', status: 'succeeded' });
-    expect(
-      (await app.inject({ method: 'GET', url: `${repositoryPolicy}/schedule` })).json(),
-    ).toMatchObject({
-      nextRunAt: '2026-11-01T00:00:30.000Z',
-      lastRunId: runs[0]?.id,
+    const [run] = await eventually(runs, (r) => r.length > 0 && r[0]?.finishedAt !== null);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // more cycles: still one run
+    expect(await runs()).toHaveLength(1);
+    expect(run).toMatchObject({
+      trigger: 'schedule',
+      triggeredBy: 'schedule:repository:acme/web/api',
+      status: 'succeeded',
+      dryRun: false,
     });
-    const tags = (
-      await app.inject({
-        method: 'GET',
-        url: '/api/v1/namespaces/acme/repositories/web%2Fapi/tags',
-      })
-    ).json<{
-      tags: { name: string }[];
-    }>();
-    expect(tags.tags.map((t) => t.name)).toEqual(['new-1']);
+    expect(await scheduleOf(REPOSITORY_POLICY)).toMatchObject({
+      nextRunAt: '2026-11-01T00:00:30.000Z',
+      lastRunId: run?.id,
+    });
+    const tags = await app.inject({
+      method: 'GET',
+      url: '/api/v1/namespaces/acme/repositories/web%2Fapi/tags',
+    });
+    expect(tags.json<{ tags: { name: string }[] }>().tags.map((t) => t.name)).toEqual(['new-1']);
+    const audit = await app.inject({ method: 'GET', url: `/api/v1/audit?target=run:${run?.id}` });
+    expect(audit.json<{ entries: object[] }>().entries).toEqual([
+      expect.objectContaining({
+        actor: 'worker',
+        action: 'run.create',
+        details: {
+          scope: REPOSITORY_SCOPE,
+          dryRun: false,
+          repositories: 1,
+          schedule: { cron: '*/10 * * * * *', timezone: 'UTC' },
+        },
+      }),
+      expect.objectContaining({ actor: 'worker', action: 'run.finish' }),
+    ]);
   });
 
   it('skips a time while the previous scheduled run has not finished', async () => {
-    // The worker is not started: the first run stays queued.
-    await app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/server',
-      payload: policyAt({ level: 'server' }),
-    });
-    await app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/server/schedule',
-      payload: { cron: '0 * * * *', dryRun: true },
-    });
-    const options = { database, metrics: new Metrics(), log: silentLog, batchSize: 10 };
-    clock.now = NOW + 3_600_000;
-    const [first] = await startScheduledRuns({ ...options, clock: () => new Date(clock.now) });
+    // The worker is not started: the runs stay queued.
+    await put(`${REPOSITORY_POLICY}/schedule`, { cron: '0 * * * *', dryRun: true });
+    clock.now = NOW + HOUR;
+    const [first] = await startScheduledRuns(scheduler());
     expect(first).toMatchObject({ trigger: 'schedule', dryRun: true, status: 'queued' });
-    clock.now = NOW + 2 * 3_600_000;
-    expect(await startScheduledRuns({ ...options, clock: () => new Date(clock.now) })).toEqual([]);
-    expect(
-      (await app.inject({ method: 'GET', url: '/api/v1/policies/server/schedule' })).json(),
-    ).toMatchObject({
-      nextRunAt: new Date(NOW + 3 * 3_600_000).toISOString(),
-      lastRunId: first?.id,
+    clock.now = NOW + 2 * HOUR;
+    expect(await startScheduledRuns(scheduler())).toEqual([]);
+    expect(await scheduleOf(REPOSITORY_POLICY)).toEqual(
+      expect.objectContaining({
+        nextRunAt: new Date(NOW + 3 * HOUR).toISOString(),
+        lastRunId: first?.id,
+      }),
+    );
+    await app.inject({ method: 'POST', url: `/api/v1/runs/${first?.id}/cancel` });
+    clock.now = NOW + 3 * HOUR;
+    const [second] = await startScheduledRuns(scheduler());
+    expect(second).toMatchObject({ trigger: 'schedule', status: 'queued' });
+    expect((await runs()).map((r) => r.id)).toEqual([second?.id, first?.id]);
+  });
+
+  it('starts one run when two schedulers (replicas) find the schedule due together', async () => {
+    await put(`${REPOSITORY_POLICY}/schedule`, { cron: '0 * * * *' });
+    clock.now = NOW + HOUR;
+    const started = await Promise.all([
+      startScheduledRuns(scheduler()),
+      startScheduledRuns(scheduler()),
+    ]);
+    expect(started.flat()).toHaveLength(1);
+    expect(await runs()).toHaveLength(1);
+  });
+
+  it('claims at most the batch size of due schedules per cycle, earliest first', async () => {
+    await put('/api/v1/policies/server', policyAt({ level: 'server' }));
+    await put('/api/v1/policies/server/schedule', { cron: '30 0 * * *' });
+    await put(`${REPOSITORY_POLICY}/schedule`, { cron: '0 0 * * *' });
+    clock.now = NOW + DAY + HOUR; // due since 00:30 on 1 November and 00:00 on 2 November
+    expect((await startScheduledRuns(scheduler(1))).map((r) => r.scope)).toEqual([
+      { level: 'server' },
+    ]);
+    expect((await startScheduledRuns(scheduler(1))).map((r) => r.scope)).toEqual([
+      REPOSITORY_SCOPE,
+    ]);
+    expect(await startScheduledRuns(scheduler(1))).toEqual([]);
+  });
+
+  it('starts nothing for a scope that is gone, and moves the schedule on', async () => {
+    await put(
+      '/api/v1/namespaces/ghost/policy',
+      policyAt({ level: 'namespace', namespace: 'ghost' }),
+    );
+    await put('/api/v1/namespaces/ghost/policy/schedule', { cron: '0 * * * *' });
+    clock.now = NOW + HOUR;
+    expect(await startScheduledRuns(scheduler())).toEqual([]);
+    expect(await scheduleOf('/api/v1/namespaces/ghost/policy')).toEqual(
+      expect.objectContaining({
+        nextRunAt: new Date(NOW + 2 * HOUR).toISOString(),
+        lastRunId: null,
+      }),
+    );
+    expect(await runs()).toEqual([]);
+  });
+
+  it('goes on with queued runs when the schedules cannot be started', async () => {
+    await service.stop();
+    const broken: Database = {
+      ...database,
+      transaction: (work) =>
+        database.transaction((stores) =>
+          work({
+            ...stores,
+            schedules: {
+              ...stores.schedules,
+              claimDue: () => Promise.reject(new Error('schedules unreadable')),
+            },
+          }),
+        ),
+    };
+    await serve(broken);
+    await put(`${REPOSITORY_POLICY}/schedule`, { cron: '0 * * * *' });
+    clock.now = NOW + HOUR;
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/runs',
+      payload: { scope: REPOSITORY_SCOPE },
     });
+    expect(created.statusCode).toBe(202);
+    service.start();
+    const [run] = await eventually(runs, (r) => r[0]?.finishedAt != null);
+    expect(run).toMatchObject({ trigger: 'api', status: 'succeeded' });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/^winnow_errors_total\{kind="worker"\} [1-9]/m);
   });
 });

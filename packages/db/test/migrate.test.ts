@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -107,5 +115,73 @@ describe.each(providers)('migrate on %s', (provider) => {
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
+  });
+});
+
+describe('migrate on sqlite, upgrading a database with data', () => {
+  let database: TestDatabase;
+  let copy: string;
+  beforeEach(async () => {
+    database = await emptyDatabase('sqlite');
+    copy = mkdtempSync(path.join(os.tmpdir(), 'winnow-prisma-'));
+  });
+  afterEach(async () => {
+    rmSync(copy, { recursive: true, force: true });
+    await database.drop();
+  });
+
+  /** A prisma folder holding the committed SQLite migrations before `before`, plus `extra`. */
+  function migrationsFolder(before: string, extra: Record<string, string> = {}): string {
+    const source = path.join(prismaDir, 'sqlite', 'migrations');
+    const target = path.join(copy, 'sqlite', 'migrations');
+    for (const name of readdirSync(source).filter((n) => n < before)) {
+      cpSync(path.join(source, name), path.join(target, name), { recursive: true });
+    }
+    for (const [name, sql] of Object.entries(extra)) {
+      mkdirSync(path.join(target, name), { recursive: true });
+      writeFileSync(path.join(target, name, 'migration.sql'), sql);
+    }
+    return copy;
+  }
+
+  async function query(sql: string): Promise<Record<string, unknown>[]> {
+    const { createClient } = await import('@libsql/client');
+    const client = createClient({ url: database.url });
+    try {
+      return (await client.execute(sql)).rows.map((row) => ({ ...row }));
+    } finally {
+      client.close();
+    }
+  }
+
+  it('keeps the rows that point at a table a migration rebuilds (policy revisions)', async () => {
+    // 20261122102612_policy_schedules rebuilds Policy (copy, DROP, rename); PolicyRevision
+    // points at it ON DELETE CASCADE.
+    await migrate(database.url, { prismaDir: migrationsFolder('20261122102612') });
+    await query(`INSERT INTO "Policy" ("level", "scopeKey", "document", "revision", "updatedBy", "updatedAt")
+                 VALUES ('server', 'server', '{}', 2, 'alice', '2026-11-01T00:00:00.000+00:00')`);
+    await query(`INSERT INTO "PolicyRevision" ("policyId", "revision", "document", "createdBy")
+                 VALUES (1, 1, '{}', 'alice'), (1, 2, '{}', 'alice')`);
+    expect(await migrate(database.url)).toContain('20261122102612_policy_schedules');
+    expect(await query(`SELECT "policyId", "revision" FROM "PolicyRevision"`)).toEqual([
+      { policyId: 1, revision: 1 },
+      { policyId: 1, revision: 2 },
+    ]);
+    expect(await query(`SELECT "scopeKey", "scheduleCron" FROM "Policy"`)).toEqual([
+      { scopeKey: 'server', scheduleCron: null },
+    ]);
+  });
+
+  it('refuses a migration that leaves a foreign key pointing at nothing, and applies none of it', async () => {
+    const folder = migrationsFolder('99999999999999', {
+      '99999999999999_orphan': `INSERT INTO "PolicyRevision" ("policyId", "revision", "document", "createdBy")
+                                VALUES (42, 1, '{}', 'alice');`,
+    });
+    await expect(migrate(database.url, { prismaDir: folder })).rejects.toMatchObject({
+      code: DbErrorCode.migrationFailed,
+      message: expect.stringContaining('PolicyRevision → Policy') as unknown,
+    });
+    // Nothing of the transaction is left: not even the earlier migrations.
+    expect(await query(`SELECT name FROM sqlite_master WHERE name = 'PolicyRevision'`)).toEqual([]);
   });
 });

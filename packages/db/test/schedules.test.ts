@@ -1,6 +1,7 @@
 import type { PolicyDocument, Scope } from '@winnow/engine';
 import { DbErrorCode } from '../src';
 import { policy } from './fixtures';
+import { repository } from './support/runs';
 import { providers } from './support/databases';
 import { useDatabase } from './support/use-database';
 
@@ -66,6 +67,61 @@ describe.each(providers)('policy schedules on %s', (provider) => {
     });
     expect(await db().schedules.claimDue(10, at('2026-11-01T12:00:00Z'))).toEqual([]);
     expect(await db().schedules.claimDue(1, at('2026-11-06T00:00:00Z'))).toHaveLength(1);
+  });
+
+  it("leaves the policy's revision and updatedAt alone: they are its document's", async () => {
+    const put = await db().policies.put(policy(['a']), 'alice');
+    await db().schedules.set(repositoryScope, schedule('2026-11-02T02:00:00Z'));
+    await db().transaction(async (stores) => {
+      const [due] = await stores.schedules.claimDue(10, at('2026-11-03T00:00:00Z'));
+      if (due === undefined) throw new Error('the schedule is due');
+      await stores.schedules.advance(due.policyId, at('2026-11-04T02:00:00Z'), 7);
+    });
+    expect(await db().policies.get(repositoryScope)).toMatchObject({
+      revision: 1,
+      updatedAt: put.updatedAt,
+    });
+    await db().schedules.clear(repositoryScope);
+    expect(await db().policies.get(repositoryScope)).toMatchObject({
+      revision: 1,
+      updatedAt: put.updatedAt,
+    });
+  });
+
+  it("says whether a due schedule's last run is still queued or running", async () => {
+    await db().inventory.importRepositories([repository('acme/web/api', { a: 1 })]);
+    await db().policies.put(documentAt(repositoryScope), 'alice');
+    await db().policies.put(documentAt(namespaceScope), 'alice');
+    await db().schedules.set(repositoryScope, schedule('2026-11-01T01:00:00Z'));
+    await db().schedules.set(namespaceScope, schedule('2026-11-01T02:00:00Z'));
+    const newRun = (scope: Scope) => ({
+      scope,
+      dryRun: false,
+      trigger: 'schedule' as const,
+      triggeredBy: 'test',
+      now: at('2026-11-01T00:00:00Z'),
+    });
+    const queued = await db().runs.create(newRun(repositoryScope));
+    const cancelled = await db().runs.create(newRun(namespaceScope));
+    await db().runs.cancel(cancelled.id);
+    const now = at('2026-11-01T12:00:00Z');
+    await db().transaction(async (stores) => {
+      for (const due of await stores.schedules.claimDue(10, now)) {
+        const run = due.scope.level === 'repository' ? queued : cancelled;
+        await stores.schedules.advance(due.policyId, now, run.id);
+      }
+    });
+    const lastRuns = async () =>
+      (await db().schedules.claimDue(10, now)).map((s) => [s.lastRunId, s.lastRunUnfinished]);
+    expect(await lastRuns()).toEqual([
+      [queued.id, true],
+      [cancelled.id, false],
+    ]);
+    await db().runs.cancel(queued.id);
+    expect(await lastRuns()).toEqual([
+      [queued.id, false],
+      [cancelled.id, false],
+    ]);
   });
 
   if (provider === 'postgresql') {

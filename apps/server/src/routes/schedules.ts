@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { Database, Schedule } from '@winnow/db';
+import { type Database, DbErrorCode, type Schedule, WinnowDbError } from '@winnow/db';
 import { policyLabel, type Scope } from '@winnow/engine';
 import { audited } from '../audit';
 import { ApiError } from '../errors';
-import { nextRunAfter, scheduleIssues } from '../schedules/cron';
+import { checkSchedule, normalizeCron } from '../schedules/cron';
 import { policyPaths, type ScopeParams, scopeOf } from './policies';
 
 const scheduleSchema = {
@@ -28,10 +28,17 @@ const bodySchema = {
       type: 'string',
       minLength: 1,
       maxLength: 120,
-      description: '5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first',
+      description:
+        '5 fields (minute hour day-of-month month day-of-week), 6 with seconds first, or @hourly, @daily, @weekly, @monthly, @yearly',
       examples: ['0 3 * * *'],
     },
-    timezone: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC' },
+    timezone: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      default: 'UTC',
+      description: 'IANA time zone the expression is read in',
+    },
     dryRun: { type: 'boolean', default: false },
   },
 } as const;
@@ -52,6 +59,18 @@ const scheduleJson = (scope: Scope, schedule: Schedule) => ({
 });
 
 const target = (scope: Scope) => `policy:${scope.level}:${policyLabel(scope)}`;
+
+/** The store's WINNOW_DB_NOT_FOUND (no policy) in the words of the policy routes. */
+async function ofPolicy<T>(scope: Scope, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof WinnowDbError && error.code === DbErrorCode.notFound) {
+      throw new ApiError('notFound', `no ${scope.level} policy "${policyLabel(scope)}"`);
+    }
+    throw error;
+  }
+}
 
 /**
  * The optional schedule of each policy (`.../policy/schedule`): the worker starts a run of the
@@ -77,7 +96,7 @@ export async function scheduleRoutes(
       },
       async (request) => {
         const scope = scopeOf(request.params);
-        const schedule = await database.schedules.get(scope);
+        const schedule = await ofPolicy(scope, () => database.schedules.get(scope));
         if (schedule === null) throw noSchedule(scope);
         return scheduleJson(scope, schedule);
       },
@@ -100,22 +119,22 @@ export async function scheduleRoutes(
       async (request) => {
         const scope = scopeOf(request.params);
         const input = {
-          cron: request.body.cron.trim(),
+          cron: normalizeCron(request.body.cron),
           timezone: request.body.timezone ?? 'UTC',
         };
-        const now = clock();
-        const issues = scheduleIssues(input, now);
-        if (issues.length > 0) throw new ApiError('validation', 'invalid body', issues);
-        const nextRunAt = nextRunAfter(input, now);
-        if (nextRunAt === null) throw new ApiError('validation', 'invalid body');
+        const checked = checkSchedule(input, clock());
+        if ('issue' in checked) throw new ApiError('validation', 'invalid body', [checked.issue]);
+        const { nextRunAt } = checked;
         const schedule = await audited(
           database,
           (stores) =>
-            stores.schedules.set(scope, {
-              ...input,
-              dryRun: request.body.dryRun ?? false,
-              nextRunAt,
-            }),
+            ofPolicy(scope, () =>
+              stores.schedules.set(scope, {
+                ...input,
+                dryRun: request.body.dryRun ?? false,
+                nextRunAt,
+              }),
+            ),
           (stored) => ({
             action: 'schedule.put',
             target: target(scope),
@@ -139,7 +158,9 @@ export async function scheduleRoutes(
         await audited(
           database,
           async (stores) => {
-            if (!(await stores.schedules.clear(scope))) throw noSchedule(scope);
+            if (!(await ofPolicy(scope, () => stores.schedules.clear(scope)))) {
+              throw noSchedule(scope);
+            }
           },
           () => ({ action: 'schedule.delete', target: target(scope) }),
         );

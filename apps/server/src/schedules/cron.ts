@@ -11,6 +11,12 @@ export interface ScheduleIssue {
   readonly message: string;
 }
 
+const EXPECTED_CRON =
+  'expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), 6 with seconds first, or @hourly, @daily, @weekly, @monthly, @yearly';
+
+/** The expression as stored: fields separated by one space. */
+export const normalizeCron = (cron: string): string => cron.trim().split(/\s+/).join(' ');
+
 function zoneIssue(timezone: string): ScheduleIssue | undefined {
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
@@ -31,24 +37,21 @@ export function nextRunAfter({ cron, timezone }: ScheduleInput, after: Date): Da
   return new Cron(cron, { paused: true, timezone }).nextRun(after);
 }
 
-/** What is wrong with a schedule (pointers into the request body), or nothing. */
-export function scheduleIssues(input: ScheduleInput, now: Date): ScheduleIssue[] {
+/** A schedule's first time after `now`, or what is wrong with it (a pointer into the body). */
+export type ScheduleCheck = { readonly nextRunAt: Date } | { readonly issue: ScheduleIssue };
+
+export function checkSchedule(input: ScheduleInput, now: Date): ScheduleCheck {
   const zone = zoneIssue(input.timezone);
-  if (zone !== undefined) return [zone];
+  if (zone !== undefined) return { issue: zone };
+  const cronIssue = (message: string) => ({ issue: { pointer: '/body/cron', message } });
+  // croner reads `?` as the time the expression is parsed, which would move at every run.
+  if (input.cron.includes('?')) return cronIssue(`${EXPECTED_CRON}: use * instead of ?`);
   let next: Date | null;
   try {
     next = nextRunAfter(input, now);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return [
-      {
-        pointer: '/body/cron',
-        message: `expected a cron expression of 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first: ${reason}`,
-      },
-    ];
+    const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, '') : '';
+    return cronIssue(`${EXPECTED_CRON}: ${reason}`);
   }
-  if (next === null) {
-    return [{ pointer: '/body/cron', message: 'the expression never fires again' }];
-  }
-  return [];
+  return next === null ? cronIssue(`"${input.cron}" never fires again`) : { nextRunAt: next };
 }

@@ -1,4 +1,11 @@
-import { type Database, DbErrorCode, type RunRecord, WinnowDbError } from '@winnow/db';
+import {
+  type Database,
+  DbErrorCode,
+  type DueSchedule,
+  type RunRecord,
+  type TransactionStores,
+  WinnowDbError,
+} from '@winnow/db';
 import { policyLabel } from '@winnow/engine';
 import type { Log } from '../log';
 import type { Metrics } from '../metrics';
@@ -25,64 +32,81 @@ export interface SchedulerOptions {
 export async function startScheduledRuns(options: SchedulerOptions): Promise<RunRecord[]> {
   const { database, log, clock } = options;
   const now = clock();
-  const { started, finished } = await database.transaction(async (stores) => {
+  const started = await database.transaction(async (stores) => {
     const created: RunRecord[] = [];
-    const ended: RunRecord[] = [];
     for (const due of await stores.schedules.claimDue(options.batchSize, now)) {
-      const label = `${due.scope.level} policy "${policyLabel(due.scope)}"`;
-      let next: Date | null = null;
-      try {
-        next = nextRunAfter(due, now);
-      } catch (error) {
-        log.error({ err: error, policy: label }, 'schedule: the stored cron expression is invalid');
-      }
-      const previous = due.lastRunId === null ? null : await stores.runs.get(due.lastRunId);
-      if (previous !== null && previous.finishedAt === null) {
-        log.warn(
-          { policy: label, run: previous.id, nextRunAt: next?.toISOString() },
-          'schedule: the previous run has not finished; this time is skipped',
-        );
-        await stores.schedules.advance(due.policyId, next ?? farFuture(), null);
-        continue;
-      }
-      let run: RunRecord | null = null;
-      try {
-        run = await stores.runs.create({
-          scope: due.scope,
-          dryRun: due.dryRun,
-          trigger: 'schedule',
-          triggeredBy: `schedule:${due.scope.level}:${policyLabel(due.scope)}`,
-          now,
-        });
-      } catch (error) {
-        // The scope is gone (a namespace deleted, its policy left): nothing to run, and the
-        // check happens before anything is written, so the transaction goes on.
-        if (!(error instanceof WinnowDbError && error.code === DbErrorCode.notFound)) throw error;
-        log.warn({ policy: label, reason: error.message }, 'schedule: nothing to run');
-      }
-      if (run !== null) {
-        await stores.audit.record({
-          actor: WORKER_ACTOR,
-          action: 'run.create',
-          target: runTarget(run.id),
-          details: { scope: due.scope, dryRun: due.dryRun, schedule: due.cron },
-        });
-        if (run.finishedAt !== null) {
-          await recordFinishedRun(stores, run, WORKER_ACTOR);
-          ended.push(run);
-        }
-        created.push(run);
-      }
-      await stores.schedules.advance(due.policyId, next ?? farFuture(), run?.id ?? null);
+      const run = await startRun(stores, due, now, log);
+      await stores.schedules.advance(due.policyId, nextTime(due, now, log), run?.id ?? null);
+      if (run !== null) created.push(run);
     }
-    return { started: created, finished: ended };
+    return created;
   });
-  for (const run of finished) observeFinishedRun(options.metrics, run);
   for (const run of started) {
     log.info({ run: run.id, scope: run.scope, dryRun: run.dryRun }, 'schedule: run started');
+    if (run.finishedAt !== null) observeFinishedRun(options.metrics, run);
   }
   return started;
 }
 
-/** A schedule that never fires again stays stored but is never due. */
-const farFuture = (): Date => new Date('9999-12-31T00:00:00Z');
+const policyOf = (due: DueSchedule): string =>
+  `${due.scope.level} policy "${policyLabel(due.scope)}"`;
+
+/** The schedule's run, with its audit entry; null when this time is skipped. */
+async function startRun(
+  stores: TransactionStores,
+  due: DueSchedule,
+  now: Date,
+  log: Log,
+): Promise<RunRecord | null> {
+  if (due.lastRunUnfinished) {
+    log.warn(
+      { policy: policyOf(due), run: due.lastRunId },
+      'schedule: the previous run has not finished; this time is skipped',
+    );
+    return null;
+  }
+  let run: RunRecord;
+  try {
+    run = await stores.runs.create({
+      scope: due.scope,
+      dryRun: due.dryRun,
+      trigger: 'schedule',
+      triggeredBy: `schedule:${due.scope.level}:${policyLabel(due.scope)}`,
+      now,
+    });
+  } catch (error) {
+    // The scope is gone (a namespace deleted, its policy left): nothing to run. The check
+    // happens before anything is written, so the transaction goes on.
+    if (!(error instanceof WinnowDbError && error.code === DbErrorCode.notFound)) throw error;
+    log.warn({ policy: policyOf(due), reason: error.message }, 'schedule: nothing to run');
+    return null;
+  }
+  await stores.audit.record({
+    actor: WORKER_ACTOR,
+    action: 'run.create',
+    target: runTarget(run.id),
+    details: {
+      scope: due.scope,
+      dryRun: due.dryRun,
+      repositories: run.counts.repositories,
+      schedule: { cron: due.cron, timezone: due.timezone },
+    },
+  });
+  // A scope without repositories gives a run finished at once.
+  if (run.finishedAt !== null) await recordFinishedRun(stores, run, WORKER_ACTOR);
+  return run;
+}
+
+/** The schedule's next time after now; one that never fires again is never due again. */
+function nextTime(due: DueSchedule, now: Date, log: Log): Date {
+  try {
+    const next = nextRunAfter(due, now);
+    if (next !== null) return next;
+    log.warn({ policy: policyOf(due) }, 'schedule: the expression never fires again');
+  } catch (error) {
+    log.error({ err: error, policy: policyOf(due) }, 'schedule: the stored expression is invalid');
+  }
+  return NEVER;
+}
+
+const NEVER = new Date('9999-12-31T00:00:00Z');

@@ -20,7 +20,8 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 /**
  * Applies pending migrations in one write transaction (SQLite's BEGIN IMMEDIATE is the lock:
- * a second process waits, then finds nothing pending). Returns the names applied.
+ * a second process waits, then finds nothing pending), with foreign keys off and checked before
+ * each migration is recorded. Returns the names applied.
  */
 export async function migrateSqlite(
   url: string,
@@ -30,6 +31,13 @@ export async function migrateSqlite(
   const client = createClient({ url });
   try {
     await client.execute('PRAGMA busy_timeout = 10000');
+    // A migration that rebuilds a table (Prisma's "RedefineTables": copy, DROP, rename) turns
+    // foreign keys off around it, but that PRAGMA is a no-op inside a transaction, and ours run
+    // in one. With them on (libsql's default), the DROP deleted every row first and ON DELETE
+    // CASCADE took the rows pointing at them along: every policy revision, when the Policy table
+    // was rebuilt. So they are off on this connection (the transaction takes it over), and
+    // `foreign_key_check` stands in for them after each migration.
+    await client.execute('PRAGMA foreign_keys = OFF');
     const tx = await client.transaction('write');
     try {
       await tx.execute(CREATE_TABLE);
@@ -65,6 +73,16 @@ async function apply(tx: Transaction, migration: MigrationFile): Promise<void> {
       DbErrorCode.migrationFailed,
       `migration ${migration.name} failed: ${(error as Error).message}`,
       { cause: error },
+    );
+  }
+  const broken = await tx.execute('PRAGMA foreign_key_check');
+  if (broken.rows.length > 0) {
+    const tables = [
+      ...new Set(broken.rows.map((row) => `${row.table as string} → ${row.parent as string}`)),
+    ];
+    throw new WinnowDbError(
+      DbErrorCode.migrationFailed,
+      `migration ${migration.name} failed: it leaves ${broken.rows.length} rows whose foreign key points at nothing (${tables.join(', ')})`,
     );
   }
   // Prisma's SQLite engine stores these timestamps as Unix milliseconds.

@@ -2,7 +2,9 @@ import type { Scope } from '@winnow/engine';
 
 import type { DbTransaction } from '../client';
 import { DbErrorCode, WinnowDbError } from '../errors';
+import { Prisma } from '../generated/postgresql/client';
 import type { Provider } from '../provider';
+import { bulkBoolean } from './bulk-sql';
 import { scopeKey } from './policies';
 
 /** A policy's schedule: a cron expression in a time zone, and the run it starts next. */
@@ -23,6 +25,8 @@ export type NewSchedule = Omit<Schedule, 'lastRunId'>;
 export interface DueSchedule extends Schedule {
   readonly policyId: number;
   readonly scope: Scope;
+  /** The run it started last is still queued or running. */
+  readonly lastRunUnfinished: boolean;
 }
 
 export interface ScheduleStore {
@@ -80,53 +84,44 @@ interface DueRow extends ScheduleRow {
   repository: string | null;
 }
 
+/**
+ * The schedule columns are written in SQL, not through Prisma: Prisma would move the policy's
+ * `updatedAt` (`@updatedAt`), which says when its document last changed, at every run.
+ */
 export function scheduleStore(db: DbTransaction, provider: Provider): ScheduleStore {
+  const exists = async (scope: Scope) =>
+    (await db.policy.count({ where: { scopeKey: scopeKey(scope) } })) > 0;
+  const get = async (scope: Scope) => {
+    const row = await db.policy.findUnique({
+      where: { scopeKey: scopeKey(scope) },
+      select: SCHEDULE_COLUMNS,
+    });
+    if (row === null) throw notFound(scope);
+    return toSchedule(row);
+  };
   return {
-    get: async (scope) => {
-      const row = await db.policy.findUnique({
-        where: { scopeKey: scopeKey(scope) },
-        select: SCHEDULE_COLUMNS,
-      });
-      if (row === null) throw notFound(scope);
-      return toSchedule(row);
-    },
+    get,
     set: async (scope, schedule) => {
-      const { count } = await db.policy.updateMany({
-        where: { scopeKey: scopeKey(scope) },
-        data: {
-          scheduleCron: schedule.cron,
-          scheduleTimezone: schedule.timezone,
-          scheduleDryRun: schedule.dryRun,
-          nextRunAt: schedule.nextRunAt,
-        },
-      });
-      if (count === 0) throw notFound(scope);
-      const row = await db.policy.findUnique({
-        where: { scopeKey: scopeKey(scope) },
-        select: SCHEDULE_COLUMNS,
-      });
-      const stored = row === null ? null : toSchedule(row);
+      const count = await db.$executeRaw`
+        UPDATE "Policy"
+           SET "scheduleCron" = ${schedule.cron}, "scheduleTimezone" = ${schedule.timezone},
+               "scheduleDryRun" = ${bulkBoolean(provider, schedule.dryRun)},
+               "nextRunAt" = ${schedule.nextRunAt}
+         WHERE "scopeKey" = ${scopeKey(scope)}`;
+      const stored = count === 0 ? null : await get(scope);
       if (stored === null) throw notFound(scope);
       return stored;
     },
     clear: async (scope) => {
-      const row = await db.policy.findUnique({
-        where: { scopeKey: scopeKey(scope) },
-        select: { id: true, scheduleCron: true },
-      });
-      if (row === null) throw notFound(scope);
-      if (row.scheduleCron === null) return false;
-      await db.policy.update({
-        where: { id: row.id },
-        data: {
-          scheduleCron: null,
-          scheduleTimezone: null,
-          scheduleDryRun: false,
-          nextRunAt: null,
-          lastScheduledRunId: null,
-        },
-      });
-      return true;
+      const count = await db.$executeRaw`
+        UPDATE "Policy"
+           SET "scheduleCron" = NULL, "scheduleTimezone" = NULL,
+               "scheduleDryRun" = ${bulkBoolean(provider, false)}, "nextRunAt" = NULL,
+               "lastScheduledRunId" = NULL
+         WHERE "scopeKey" = ${scopeKey(scope)} AND "scheduleCron" IS NOT NULL`;
+      if (count > 0) return true;
+      if (await exists(scope)) return false;
+      throw notFound(scope);
     },
     claimDue: async (limit, now) => {
       const rows =
@@ -151,21 +146,39 @@ export function scheduleStore(db: DbTransaction, provider: Provider): ScheduleSt
                 ...SCHEDULE_COLUMNS,
               },
             });
+      const unfinished = await unfinishedRuns(db, rows);
       const due: DueSchedule[] = [];
       for (const row of rows) {
         const schedule = toSchedule(row);
         if (schedule === null) continue;
-        due.push({ ...schedule, policyId: Number(row.id), scope: scopeOfRow(row) });
+        due.push({
+          ...schedule,
+          policyId: Number(row.id),
+          scope: scopeOfRow(row),
+          lastRunUnfinished: schedule.lastRunId !== null && unfinished.has(schedule.lastRunId),
+        });
       }
       return due;
     },
     advance: async (policyId, nextRunAt, runId) => {
-      await db.policy.update({
-        where: { id: policyId },
-        data: { nextRunAt, ...(runId !== null && { lastScheduledRunId: runId }) },
-      });
+      const lastRun = runId === null ? Prisma.empty : Prisma.sql`, "lastScheduledRunId" = ${runId}`;
+      await db.$executeRaw`
+        UPDATE "Policy" SET "nextRunAt" = ${nextRunAt}${lastRun} WHERE "id" = ${policyId}`;
     },
   };
+}
+
+/** Which of the rows' last runs have not finished (queued or running). */
+async function unfinishedRuns(db: DbTransaction, rows: readonly DueRow[]): Promise<Set<number>> {
+  const ids = rows.flatMap((row) =>
+    row.lastScheduledRunId === null ? [] : [Number(row.lastScheduledRunId)],
+  );
+  if (ids.length === 0) return new Set();
+  const runs = await db.run.findMany({
+    where: { id: { in: ids }, finishedAt: null },
+    select: { id: true },
+  });
+  return new Set(runs.map((run) => run.id));
 }
 
 function scopeOfRow(row: DueRow): Scope {

@@ -24,12 +24,13 @@ jest.setTimeout(120_000);
 const REPOSITORIES = 300;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /**
- * Tasks are claimed 50 at a time and the SIGTERM is sent once 10 repositories are done: it lands
- * in the first batch, with tasks claimed and not started yet, so the shutdown must give them
- * back (asserted, so that the test says when it did not get there).
+ * Tasks are claimed 100 at a time and the SIGTERM is sent once 10 repositories are done: it lands
+ * in the first batch, with some 90 tasks claimed and not started, which the shutdown must give
+ * back. The signal has the time of those 90 repositories to arrive (asserted, so that a test that
+ * did not get there says so).
  */
 const ENV = {
-  WINNOW_WORKER_BATCH_SIZE: '50',
+  WINNOW_WORKER_BATCH_SIZE: '100',
   WINNOW_WORKER_CONCURRENCY: '2',
   WINNOW_SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms`,
 };

@@ -8,6 +8,7 @@ import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
 import { type TagStore, tagStore } from './stores/tags';
 import { type ScheduleStore, scheduleStore } from './stores/schedules';
+import { type RegistrySyncStore, registrySyncStore } from './stores/registry-syncs';
 
 /** The stores that can share a transaction (`Database.transaction`). */
 export interface TransactionStores {
@@ -20,6 +21,8 @@ export interface TransactionStores {
   readonly runs: RunStore;
   /** Policies' schedules; `claimDue` and `advance` belong in one transaction. */
   readonly schedules: ScheduleStore;
+  /** Registry syncs: queue, claim under a lease, progress, outcome. */
+  readonly registrySyncs: RegistrySyncStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -80,5 +83,6 @@ function transactionStores(
     audit: auditStore(db),
     runs: runStore(db, provider, clock),
     schedules: scheduleStore(db, provider),
+    registrySyncs: registrySyncStore(db),
   };
 }

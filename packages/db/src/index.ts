@@ -41,3 +41,11 @@ export type {
 } from './stores/run-types';
 export type { AuditEntry, AuditStore } from './stores/audit';
 export type { DueSchedule, NewSchedule, Schedule, ScheduleStore } from './stores/schedules';
+export type {
+  RegistrySyncRecord,
+  RegistrySyncStatus,
+  RegistrySyncStore,
+  RegistrySyncTrigger,
+  SyncError,
+  SyncProgress,
+} from './stores/registry-syncs';

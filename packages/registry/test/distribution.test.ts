@@ -1,5 +1,5 @@
 import { DistributionClient, MediaType, RegistryErrorCode } from '../src';
-import { startRegistry, type TestRegistry } from './support/registry';
+import { startRegistry, type TestRegistry } from '../src/testing';
 
 /** Pushes a one-layer image whose config says `label`; returns its manifest digest. */
 async function pushImage(client: DistributionClient, name: string, tag: string, label: string) {

@@ -1,3 +1,4 @@
+/** Test support: a real CNCF distribution registry of its own, for this package's tests and the server's. */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';

@@ -8,6 +8,7 @@ import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
 import { type TagStore, tagStore } from './stores/tags';
 import { type ScheduleStore, scheduleStore } from './stores/schedules';
+import { type RegistryDeletionStore, registryDeletionStore } from './stores/registry-deletions';
 import { type RegistrySyncStore, registrySyncStore } from './stores/registry-syncs';
 
 /** The stores that can share a transaction (`Database.transaction`). */
@@ -29,6 +30,8 @@ export interface TransactionStores {
 export interface Database extends TransactionStores {
   readonly provider: Provider;
   readonly inventory: InventoryStore;
+  /** Deletions in registries: what is due, and their outcomes. */
+  readonly registryDeletions: RegistryDeletionStore;
   /**
    * Runs `work` with stores that share one transaction: all its changes are committed together
    * when it resolves, none when it throws (e.g. a change and its audit entry).
@@ -58,6 +61,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     provider,
     ...transactionStores(client, provider, clock),
     inventory: inventoryStore(client, provider),
+    registryDeletions: registryDeletionStore(client, provider),
     transaction: (work) =>
       client.$transaction((tx) => work(transactionStores(tx, provider, clock)), {
         timeout: 60_000,

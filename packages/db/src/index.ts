@@ -49,3 +49,10 @@ export type {
   SyncError,
   SyncProgress,
 } from './stores/registry-syncs';
+export type {
+  DeletionOutcome,
+  DueRepository,
+  NewDeletion,
+  RegistryDeletionRecord,
+  RegistryDeletionStore,
+} from './stores/registry-deletions';

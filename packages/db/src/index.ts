@@ -41,3 +41,12 @@ export type {
 } from './stores/run-types';
 export type { AuditEntry, AuditStore } from './stores/audit';
 export type { DueSchedule, NewSchedule, Schedule, ScheduleStore } from './stores/schedules';
+export type {
+  NewRegistry,
+  RegistryAuthKind,
+  RegistryChanges,
+  RegistryRecord,
+  RegistryStore,
+  RegistrySyncSchedule,
+  RegistryTls,
+} from './stores/registries';

@@ -4,6 +4,7 @@ import { type AuditStore, auditStore } from './stores/audit';
 import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
 import { type PolicyStore, policyStore } from './stores/policies';
+import { type RegistryStore, registryStore } from './stores/registries';
 import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
 import { type TagStore, tagStore } from './stores/tags';
@@ -24,6 +25,8 @@ export interface TransactionStores {
   readonly schedules: ScheduleStore;
   /** Registry syncs: queue, claim under a lease, progress, outcome. */
   readonly registrySyncs: RegistrySyncStore;
+  /** Registry connections, and which namespaces each serves. */
+  readonly registries: RegistryStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -88,5 +91,6 @@ function transactionStores(
     runs: runStore(db, provider, clock),
     schedules: scheduleStore(db, provider),
     registrySyncs: registrySyncStore(db),
+    registries: registryStore(db, provider),
   };
 }

@@ -56,3 +56,12 @@ export type {
   RegistryDeletionRecord,
   RegistryDeletionStore,
 } from './stores/registry-deletions';
+export type {
+  NewRegistry,
+  RegistryAuthKind,
+  RegistryChanges,
+  RegistryRecord,
+  RegistryStore,
+  RegistrySyncSchedule,
+  RegistryTls,
+} from './stores/registries';

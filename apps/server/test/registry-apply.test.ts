@@ -58,6 +58,7 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
   let database: Database;
   let drop: () => Promise<void>;
   const d: Record<string, string> = {};
+  let registryId = 0;
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -77,8 +78,28 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
       await created.drop();
     };
 
+    registryId = (
+      await database.registries.create({
+        name: 'local',
+        url: registry.url,
+        authKind: 'anonymous',
+        username: null,
+        secret: null,
+        namespaces: [],
+        tls: {},
+        concurrency: 8,
+        requestsPerSecond: null,
+        timeoutMs: 30_000,
+        deleteImmediately: false,
+        sync: null,
+      })
+    ).id;
     const web = 'acme/web';
-    const a = await pushImage(client, web, { tag: 'v1', label: 'a', created: '2026-01-01T00:00:00Z' });
+    const a = await pushImage(client, web, {
+      tag: 'v1',
+      label: 'a',
+      created: '2026-01-01T00:00:00Z',
+    });
     d.a = a.digest;
     // old-3 shares v1's digest: reconcile keeps it, and the digest stays.
     const aBody = (await client.getManifest(web, a.digest))?.body ?? Buffer.alloc(0);
@@ -86,19 +107,31 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
     await pushSignature(client, web, a.digest);
     await pushReferrer(client, web, a, 'application/vnd.example.sbom');
     // Two expired tags on one digest.
-    const b = await pushImage(client, web, { tag: 'old-1', label: 'b', created: '2026-01-02T00:00:00Z' });
+    const b = await pushImage(client, web, {
+      tag: 'old-1',
+      label: 'b',
+      created: '2026-01-02T00:00:00Z',
+    });
     d.b = b.digest;
     const bBody = (await client.getManifest(web, b.digest))?.body ?? Buffer.alloc(0);
     await client.putManifest(web, 'old-1b', MediaType.ociManifest, bBody);
     // An expired image with a signature and a referrer: they go with it.
-    const c = await pushImage(client, web, { tag: 'old-2', label: 'c', created: '2026-01-03T00:00:00Z' });
+    const c = await pushImage(client, web, {
+      tag: 'old-2',
+      label: 'c',
+      created: '2026-01-03T00:00:00Z',
+    });
     d.c = c.digest;
     d.cSig = await pushSignature(client, web, c.digest);
     const cReferrer = await pushReferrer(client, web, c, 'application/vnd.example.sbom');
     d.cReferrer = cReferrer.referrer;
     d.cReferrerIndex = cReferrer.index;
     // An expired image that gets a new tag after the run: the fresh HEAD sees it, it stays.
-    const e = await pushImage(client, web, { tag: 'old-4', label: 'e', created: '2026-01-04T00:00:00Z' });
+    const e = await pushImage(client, web, {
+      tag: 'old-4',
+      label: 'e',
+      created: '2026-01-04T00:00:00Z',
+    });
     d.e = e.digest;
 
     const multi = 'acme/multi';
@@ -179,7 +212,7 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
     const early = await applyRegistryDeletions({
       database,
       source,
-      registry: { id: 1, namespaces: ['acme'], deleteImmediately: false },
+      registry: { id: registryId, namespaces: ['acme'], deleteImmediately: false },
       windowMs: 3_600_000,
       now: new Date(),
       batchSize: 10,
@@ -192,7 +225,7 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
     const applied = await applyRegistryDeletions({
       database,
       source,
-      registry: { id: 1, namespaces: ['acme'], deleteImmediately: false },
+      registry: { id: registryId, namespaces: ['acme'], deleteImmediately: false },
       windowMs: 3_600_000,
       now: later,
       batchSize: 1,
@@ -225,7 +258,10 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
       tags: ['old-4'],
       message: 'tag hotfix points at it and is not expired',
     });
-    expect(byDigest.get(d.expired ?? '')).toMatchObject({ outcome: 'deleted', tags: ['old-index'] });
+    expect(byDigest.get(d.expired ?? '')).toMatchObject({
+      outcome: 'deleted',
+      tags: ['old-index'],
+    });
     expect(byDigest.get(d.arm2 ?? '')).toMatchObject({ outcome: 'deleted' });
     expect(byDigest.has(d.amd1 ?? '')).toBe(false);
     expect(applied).toMatchObject({ failed: 0, skipped: 1 });
@@ -240,7 +276,7 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
       await applyRegistryDeletions({
         database,
         source,
-        registry: { id: 1, namespaces: ['acme'], deleteImmediately: false },
+        registry: { id: registryId, namespaces: ['acme'], deleteImmediately: false },
         windowMs: 3_600_000,
         now: later,
         batchSize: 10,

@@ -20,7 +20,10 @@ export interface RegistrySyncSchedule {
 
 /** A registry connection. `secret` is stored as given: the caller encrypts it. */
 export interface RegistryRecord {
+  readonly id: number;
   readonly name: string;
+  /** The connector that speaks to it (`distribution`: the OCI distribution API). */
+  readonly kind: string;
   readonly url: string;
   readonly authKind: RegistryAuthKind;
   readonly username: string | null;
@@ -38,7 +41,9 @@ export interface RegistryRecord {
   readonly updatedAt: Date;
 }
 
-export type NewRegistry = Omit<RegistryRecord, 'createdAt' | 'updatedAt'>;
+export type NewRegistry = Omit<RegistryRecord, 'id' | 'kind' | 'createdAt' | 'updatedAt'> & {
+  readonly kind?: string;
+};
 /** The fields to change; absent ones stay (`null` clears a nullable one). */
 export type RegistryChanges = Partial<Omit<NewRegistry, 'name'>>;
 
@@ -48,6 +53,7 @@ export interface RegistryStore {
   /** By name. */
   list(): Promise<RegistryRecord[]>;
   get(name: string): Promise<RegistryRecord | null>;
+  byId(id: number): Promise<RegistryRecord | null>;
   /** WINNOW_DB_NOT_FOUND if there is none; WINNOW_DB_CONFLICT as `create`. */
   update(name: string, changes: RegistryChanges): Promise<RegistryRecord>;
   /** WINNOW_DB_NOT_FOUND if there is none. */
@@ -64,7 +70,9 @@ function toRecord(row: Row): RegistryRecord {
       ? { cron: row.syncCron, timezone: row.syncTimezone ?? 'UTC', nextSyncAt: row.nextSyncAt }
       : null;
   return {
+    id: row.id,
     name: row.name,
+    kind: row.kind,
     url: row.url,
     authKind: row.authKind as RegistryAuthKind,
     username: row.username,
@@ -136,6 +144,10 @@ export function registryStore(db: DbTransaction, provider: Provider): RegistrySt
     list: async () => (await db.registry.findMany({ orderBy: { name: 'asc' } })).map(toRecord),
     get: async (name) => {
       const row = await db.registry.findUnique({ where: { name } });
+      return row === null ? null : toRecord(row);
+    },
+    byId: async (id) => {
+      const row = await db.registry.findUnique({ where: { id } });
       return row === null ? null : toRecord(row);
     },
     update: (name, changes) =>

@@ -2,19 +2,19 @@ import { createHash } from 'node:crypto';
 import { nextLink, parseChallenge } from './challenge';
 import { RegistryError, RegistryErrorCode } from './errors';
 import { MANIFEST_ACCEPT } from './media-types';
+import { redacted, Transport, type TransportOptions } from './transport';
 
 export interface Credentials {
   readonly username: string;
   readonly password: string;
 }
 
-export interface DistributionClientOptions {
+/** The registry, the credentials, and how to talk to it (timeouts, retries, limits, TLS). */
+export interface DistributionClientOptions extends TransportOptions {
   /** The registry's base URL, e.g. `https://registry.example` (the API is under `/v2/`). */
   readonly url: string;
   /** Sent as Basic auth, or exchanged for a bearer token, as the registry's challenge asks. */
   readonly credentials?: Credentials;
-  /** Per request (default 30 s). */
-  readonly timeoutMs?: number;
 }
 
 /** What a manifest HEAD says. */
@@ -50,14 +50,14 @@ const sha256 = (data: Buffer): string =>
  */
 export class DistributionClient {
   private readonly base: URL;
-  private readonly timeoutMs: number;
+  private readonly transport: Transport;
   private readonly tokens = new Map<string, Token>();
   /** The scheme the registry asked for last: sent at once on the next requests. */
   private scheme: 'none' | 'basic' | 'bearer' = 'none';
 
   constructor(private readonly options: DistributionClientOptions) {
     this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.transport = new Transport(options);
   }
 
   /** `GET /v2/`: the registry speaks the API and accepts the credentials. */
@@ -214,23 +214,14 @@ export class DistributionClient {
     body?: Buffer,
   ): Promise<Response> {
     const url = new URL(path, this.base).href;
-    const send = async (): Promise<Response> => {
+    const send = (): Promise<Response> => {
       const authorization = this.authorization(scope);
-      try {
-        return await fetch(url, {
-          method,
-          headers: { ...headers, ...(authorization && { authorization }) },
-          ...(body !== undefined && { body }),
-          redirect: 'follow',
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new RegistryError(
-          RegistryErrorCode.unavailable,
-          `${method} ${redacted(url)}: ${reason}`,
-        );
-      }
+      return this.transport.send({
+        method,
+        url,
+        headers: { ...headers, ...(authorization && { authorization }) },
+        ...(body !== undefined && { body }),
+      });
     };
     const response = await send();
     if (response.status !== 401) return response;
@@ -304,13 +295,7 @@ export class DistributionClient {
       const { username, password } = this.options.credentials;
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     }
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RegistryError(RegistryErrorCode.unavailable, `token from ${url.origin}: ${reason}`);
-    }
+    const response = await this.transport.send({ method: 'GET', url: url.href, headers });
     if (!response.ok) {
       await response.body?.cancel();
       throw new RegistryError(
@@ -392,10 +377,4 @@ function* strings(value: unknown, field: string): Generator<string> {
     );
   }
   yield* value;
-}
-
-/** A URL without user information or query (tokens and credentials stay out of messages). */
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.origin}${parsed.pathname}`;
 }

@@ -177,7 +177,8 @@ async function readBody(response: Response, request: HttpRequest): Promise<Buffe
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS|^ERR_SSL/;
 
 function failure(error: unknown, timeoutMs: number): Failure {
-  const name = error instanceof Error ? error.name : '';
+  // A DOMException is no `instanceof Error` everywhere (jest's realm): read its name.
+  const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return { reason: `no answer within ${timeoutMs} ms`, refused: false, permanent: false };
   }

@@ -176,21 +176,25 @@ async function readBody(response: Response, request: HttpRequest): Promise<Buffe
 
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS|^ERR_SSL/;
 
-function failure(error: unknown, timeoutMs: number): Failure {
-  // A DOMException is no `instanceof Error` everywhere (jest's realm): read its name.
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly code?: unknown;
+  readonly cause?: ErrorLike;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function failure(thrown: unknown, timeoutMs: number): Failure {
+  // Errors of node's fetch and DOMExceptions are no `instanceof Error` in every realm (jest's):
+  // read their fields instead.
+  const error = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as ErrorLike;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') {
     return { reason: `no answer within ${timeoutMs} ms`, refused: false, permanent: false };
   }
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown }) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : '';
-  const message =
-    typeof cause?.message === 'string' && cause.message !== ''
-      ? cause.message
-      : error instanceof Error
-        ? error.message
-        : String(error);
+  // fetch says "fetch failed"; its cause says what happened (ECONNRESET, a certificate, ...).
+  const code = text(error.cause?.code);
+  const message = text(error.cause?.message) || text(error.message) || code || String(thrown);
   if (TLS_CODE.test(code)) {
     return { reason: `TLS: ${message} (${code})`, refused: false, permanent: true };
   }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { nextLink, parseChallenge } from './challenge';
 import { RegistryError, RegistryErrorCode } from './errors';
-import { MANIFEST_ACCEPT } from './media-types';
+import { isIndex, MANIFEST_ACCEPT, MediaType } from './media-types';
+import { fallbackTag, type Referrers, referrersOf } from './referrers';
 import { redacted, Transport, type TransportOptions } from './transport';
 
 export interface Credentials {
@@ -40,6 +41,9 @@ const DEFAULT_TOKEN_SECONDS = 60;
 
 const sha256 = (data: Buffer): string =>
   `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/** Image configs are small: a larger blob read as one is refused (`getBlob`'s default). */
+const DEFAULT_MAX_BLOB_BYTES = 4 * 1024 * 1024;
 
 /**
  * A client of the OCI distribution API: catalog and tag listing with `n`/`last`/`Link`
@@ -176,10 +180,70 @@ export class DistributionClient {
       `v2/${name}/manifests/${reference}`,
       `repository:${name}:pull,push`,
       { 'content-type': mediaType },
-      body,
+      { body },
     );
     await this.expect(response, [201], `PUT manifest ${name}:${reference}`);
     return response.headers.get('docker-content-digest') ?? sha256(body);
+  }
+
+  /**
+   * The manifests that refer to `digest`: the OCI 1.1 referrers API, or, where the registry has
+   * none (404: distribution 2.8), the index tagged `sha256-<hex>` (the fallback tag schema).
+   */
+  async referrers(name: string, digest: string): Promise<Referrers> {
+    const what = `referrers of ${name}@${digest}`;
+    const response = await this.request(
+      'GET',
+      `v2/${name}/referrers/${digest}`,
+      `repository:${name}:pull`,
+      { accept: MediaType.ociIndex },
+    );
+    if (response.status !== 404) {
+      return { supported: true, referrers: referrersOf(await this.json(response, what), what) };
+    }
+    await response.body?.cancel();
+    const index = await this.getManifest(name, fallbackTag(digest));
+    if (index === null || !isIndex(index.mediaType)) return { supported: false, referrers: [] };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(index.body.toString('utf8'));
+    } catch {
+      throw new RegistryError(RegistryErrorCode.protocol, `${what}: the index is not JSON`);
+    }
+    return { supported: false, referrers: referrersOf(parsed, what) };
+  }
+
+  /**
+   * A blob's bytes (redirects followed, the digest checked); null if there is none. A blob larger
+   * than `maxBytes` (default 4 MiB: this is for configs, not layers) is a protocol error.
+   */
+  async getBlob(
+    name: string,
+    digest: string,
+    maxBytes = DEFAULT_MAX_BLOB_BYTES,
+  ): Promise<Buffer | null> {
+    const what = `GET blob ${name}@${digest}`;
+    const algorithm = digest.split(':')[0] ?? '';
+    if (algorithm !== 'sha256' && algorithm !== 'sha512') {
+      throw new RegistryError(RegistryErrorCode.protocol, `${what}: unsupported digest algorithm`);
+    }
+    const response = await this.request(
+      'GET',
+      `v2/${name}/blobs/${digest}`,
+      `repository:${name}:pull`,
+      {},
+      { maxBytes },
+    );
+    if (response.status === 404) return null;
+    await this.expect(response, [200], what, false);
+    const body = Buffer.from(await response.arrayBuffer());
+    if (`${algorithm}:${createHash(algorithm).update(body).digest('hex')}` !== digest) {
+      throw new RegistryError(
+        RegistryErrorCode.protocol,
+        `${what}: the bytes do not match the digest`,
+      );
+    }
+    return body;
   }
 
   /** Uploads a blob in one request (POST then PUT); returns its digest. */
@@ -199,7 +263,7 @@ export class DistributionClient {
       target.href,
       scope,
       { 'content-type': 'application/octet-stream' },
-      data,
+      { body: data },
     );
     await this.expect(put, [201], `upload to ${name}`);
     return digest;
@@ -211,7 +275,7 @@ export class DistributionClient {
     path: string,
     scope: string,
     headers: Record<string, string> = {},
-    body?: Buffer,
+    payload: { readonly body?: Buffer; readonly maxBytes?: number } = {},
   ): Promise<Response> {
     const url = new URL(path, this.base).href;
     const send = (): Promise<Response> => {
@@ -220,7 +284,7 @@ export class DistributionClient {
         method,
         url,
         headers: { ...headers, ...(authorization && { authorization }) },
-        ...(body !== undefined && { body }),
+        ...payload,
       });
     };
     const response = await send();

@@ -77,7 +77,11 @@ describe('the distribution client against a real registry (CNCF distribution)', 
       code: RegistryErrorCode.refused,
       status: 400,
     });
-    const nowhere = new DistributionClient({ url: 'http://127.0.0.1:9', timeoutMs: 2000 });
+    const nowhere = new DistributionClient({
+      url: 'http://127.0.0.1:9',
+      timeoutMs: 2000,
+      baseDelayMs: 10,
+    });
     await expect(nowhere.ping()).rejects.toMatchObject({ code: RegistryErrorCode.unavailable });
   });
 });

@@ -1,7 +1,7 @@
 import { DistributionClient, type DistributionClientOptions, RegistryErrorCode } from '../src';
 import { type Fault, type FaultProxy, startFaultProxy } from './support/fault-proxy';
 import { collect, pushImage } from './support/images';
-import { startRegistry, type TestRegistry } from '../src/testing';
+import { freePort, startRegistry, type TestRegistry } from '../src/testing';
 
 const faultOf = (fault: Fault | null): string | number =>
   fault === null ? 'ok' : 'status' in fault ? fault.status : 'reset' in fault ? 'reset' : 'slow';
@@ -121,6 +121,25 @@ describe('the client through a fault-injecting proxy in front of a real registry
       'PUT 503',
       'POST reset',
     ]);
+  });
+
+  it('sends a POST again when the connection was refused (nothing was sent)', async () => {
+    const port = await freePort();
+    const late: { proxy?: FaultProxy } = {};
+    // The registry comes up while the client backs off after the refused connection.
+    const c = new DistributionClient({
+      url: `http://127.0.0.1:${port}`,
+      sleep: async () => {
+        late.proxy ??= await startFaultProxy(registry.url, port);
+      },
+    });
+    try {
+      const digest = await c.pushBlob('res/app', Buffer.from('late'));
+      expect(await direct.getBlob('res/app', digest)).toEqual(Buffer.from('late'));
+      expect(late.proxy?.requests.map((r) => r.method)).toEqual(['POST', 'PUT']);
+    } finally {
+      await late.proxy?.stop();
+    }
   });
 
   it('keeps at most `concurrency` requests in flight', async () => {

@@ -47,8 +47,8 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** An HTTP proxy on loopback in front of `target` that injects faults as told. */
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+/** An HTTP proxy on loopback (on `port`, any free one by default) in front of `target`. */
+export async function startFaultProxy(target: string, port = 0): Promise<FaultProxy> {
   const upstream = new URL(target);
   let rules: Rule[] = [];
   let requests: SeenRequest[] = [];
@@ -74,7 +74,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         port: upstream.port,
         method: request.method,
         path: request.url,
-        headers: { ...request.headers, host: upstream.host },
+        // The client's Host stays: the registry builds upload `Location`s from it, so that the
+        // PUT of an upload comes through the proxy too.
+        headers: request.headers,
       },
       (answer) => {
         if (resetAfter) {
@@ -123,7 +125,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       });
     }
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');

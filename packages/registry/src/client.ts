@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
-import { nextLink, parseChallenge } from './challenge';
+import { Authenticator, type Credentials } from './auth';
+import { nextLink } from './challenge';
 import { RegistryError, RegistryErrorCode } from './errors';
 import { isIndex, MANIFEST_ACCEPT, MediaType } from './media-types';
 import { fallbackTag, type Referrers, referrersOf } from './referrers';
 import { redacted, Transport, type TransportOptions } from './transport';
-
-export interface Credentials {
-  readonly username: string;
-  readonly password: string;
-}
 
 /** The registry, the credentials, and how to talk to it (timeouts, retries, limits, TLS). */
 export interface DistributionClientOptions extends TransportOptions {
@@ -29,16 +25,6 @@ export interface Manifest extends ManifestHead {
   readonly body: Buffer;
 }
 
-interface Token {
-  readonly value: string;
-  readonly expiresAt: number;
-}
-
-/** Tokens are refreshed this long before the registry says they expire. */
-const TOKEN_MARGIN_MS = 10_000;
-/** The spec's default lifetime when a token response gives none. */
-const DEFAULT_TOKEN_SECONDS = 60;
-
 const sha256 = (data: Buffer): string =>
   `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
@@ -47,21 +33,20 @@ const DEFAULT_MAX_BLOB_BYTES = 4 * 1024 * 1024;
 
 /**
  * A client of the OCI distribution API: catalog and tag listing with `n`/`last`/`Link`
- * pagination, manifest HEAD/GET/PUT/DELETE with the OCI and Docker media types, monolithic blob
- * upload. Authentication follows the registry's `WWW-Authenticate` challenge: Basic with the
- * credentials, or the distribution token flow (a token from the challenge's realm for its
- * service and scope, cached until it expires). Credentials are never part of an error message.
+ * pagination, manifest HEAD/GET/PUT/DELETE with the OCI and Docker media types, referrers (with
+ * the tag fallback), blob reads and monolithic uploads. Requests go through a `Transport`
+ * (retries, limits, TLS) and answer the registry's authentication challenge (`Authenticator`).
+ * Credentials are never part of an error message.
  */
 export class DistributionClient {
   private readonly base: URL;
   private readonly transport: Transport;
-  private readonly tokens = new Map<string, Token>();
-  /** The scheme the registry asked for last: sent at once on the next requests. */
-  private scheme: 'none' | 'basic' | 'bearer' = 'none';
+  private readonly auth: Authenticator;
 
-  constructor(private readonly options: DistributionClientOptions) {
+  constructor(options: DistributionClientOptions) {
     this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     this.transport = new Transport(options);
+    this.auth = new Authenticator(this.transport, options.credentials);
   }
 
   /** `GET /v2/`: the registry speaks the API and accepts the credentials. */
@@ -279,7 +264,7 @@ export class DistributionClient {
   ): Promise<Response> {
     const url = new URL(path, this.base).href;
     const send = (): Promise<Response> => {
-      const authorization = this.authorization(scope);
+      const authorization = this.auth.header(scope);
       return this.transport.send({
         method,
         url,
@@ -289,34 +274,7 @@ export class DistributionClient {
     };
     const response = await send();
     if (response.status !== 401) return response;
-    const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
-    await response.body?.cancel();
-    if (challenge === null) {
-      throw new RegistryError(
-        RegistryErrorCode.unauthorized,
-        `${method} ${redacted(url)}: 401 without a challenge`,
-        401,
-      );
-    }
-    if (challenge.scheme === 'bearer') {
-      this.scheme = 'bearer';
-      await this.fetchToken(challenge.params, scope);
-    } else if (challenge.scheme === 'basic') {
-      if (this.options.credentials === undefined || this.scheme === 'basic') {
-        throw new RegistryError(
-          RegistryErrorCode.unauthorized,
-          `${method} ${redacted(url)}: the registry refused the credentials`,
-          401,
-        );
-      }
-      this.scheme = 'basic';
-    } else {
-      throw new RegistryError(
-        RegistryErrorCode.unauthorized,
-        `${method} ${redacted(url)}: unsupported auth scheme ${challenge.scheme}`,
-        401,
-      );
-    }
+    await this.auth.answer(response, scope, `${method} ${redacted(url)}`);
     const retried = await send();
     if (retried.status === 401) {
       await retried.body?.cancel();
@@ -327,66 +285,6 @@ export class DistributionClient {
       );
     }
     return retried;
-  }
-
-  private authorization(scope: string): string | undefined {
-    if (this.scheme === 'basic' && this.options.credentials !== undefined) {
-      const { username, password } = this.options.credentials;
-      return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-    }
-    if (this.scheme === 'bearer') {
-      const token = this.tokens.get(scope);
-      if (token !== undefined && token.expiresAt > Date.now()) return `Bearer ${token.value}`;
-    }
-    return undefined;
-  }
-
-  /** The distribution token flow: GET realm?service=...&scope=..., Basic auth if any. */
-  private async fetchToken(params: Readonly<Record<string, string>>, scope: string): Promise<void> {
-    const realm = params.realm;
-    if (realm === undefined || realm === '') {
-      throw new RegistryError(
-        RegistryErrorCode.unauthorized,
-        'bearer challenge without a realm',
-        401,
-      );
-    }
-    const url = new URL(realm);
-    if (params.service !== undefined) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? scope);
-    const headers: Record<string, string> = {};
-    if (this.options.credentials !== undefined) {
-      const { username, password } = this.options.credentials;
-      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-    }
-    const response = await this.transport.send({ method: 'GET', url: url.href, headers });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new RegistryError(
-        response.status === 401 || response.status === 403
-          ? RegistryErrorCode.unauthorized
-          : RegistryErrorCode.unavailable,
-        `token from ${url.origin}: ${response.status}`,
-        response.status,
-      );
-    }
-    const body = (await response.json().catch(() => ({}))) as {
-      token?: unknown;
-      access_token?: unknown;
-      expires_in?: unknown;
-    };
-    const value = typeof body.token === 'string' ? body.token : body.access_token;
-    if (typeof value !== 'string' || value === '') {
-      throw new RegistryError(
-        RegistryErrorCode.protocol,
-        `token from ${url.origin}: no token in the answer`,
-      );
-    }
-    const seconds = typeof body.expires_in === 'number' ? body.expires_in : DEFAULT_TOKEN_SECONDS;
-    this.tokens.set(scope, {
-      value,
-      expiresAt: Date.now() + Math.max(0, seconds * 1000 - TOKEN_MARGIN_MS),
-    });
   }
 
   private nextPath(response: Response): string | null {

@@ -1,6 +1,6 @@
 export { nextLink, parseChallenge, type Challenge } from './challenge';
+export { type Credentials } from './auth';
 export {
-  type Credentials,
   DistributionClient,
   type DistributionClientOptions,
   type Manifest,

@@ -88,6 +88,25 @@ describe('referrers and config blobs against a real registry (no referrers API)'
       code: RegistryErrorCode.protocol,
     });
   });
+
+  it('follows a blob redirect (as registries do to their storage)', async () => {
+    const config = Buffer.from(JSON.stringify({ created: '2026-01-01T00:00:00Z' }));
+    const digest = await client.pushBlob('ref/app', config);
+    const redirector = createServer((request, response) => {
+      response.writeHead(307, { location: `${registry.url}${request.url ?? '/'}` }).end();
+    });
+    redirector.listen(0, '127.0.0.1');
+    await once(redirector, 'listening');
+    const address = redirector.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    try {
+      const via = new DistributionClient({ url: `http://127.0.0.1:${address.port}` });
+      expect((await via.getBlob('ref/app', digest))?.equals(config)).toBe(true);
+    } finally {
+      redirector.closeAllConnections();
+      redirector.close();
+    }
+  });
 });
 
 describe('referrers from a registry with the OCI 1.1 referrers API', () => {

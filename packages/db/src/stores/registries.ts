@@ -20,6 +20,8 @@ export interface RegistrySyncSchedule {
 
 /** A registry connection. `secret` is stored as given: the caller encrypts it. */
 export interface RegistryRecord {
+  /** What its syncs and deletions refer to. */
+  readonly id: number;
   readonly name: string;
   readonly url: string;
   readonly authKind: RegistryAuthKind;
@@ -38,7 +40,7 @@ export interface RegistryRecord {
   readonly updatedAt: Date;
 }
 
-export type NewRegistry = Omit<RegistryRecord, 'createdAt' | 'updatedAt'>;
+export type NewRegistry = Omit<RegistryRecord, 'id' | 'createdAt' | 'updatedAt'>;
 /** The fields to change; absent ones stay (`null` clears a nullable one). */
 export type RegistryChanges = Partial<Omit<NewRegistry, 'name'>>;
 
@@ -64,6 +66,7 @@ function toRecord(row: Row): RegistryRecord {
       ? { cron: row.syncCron, timezone: row.syncTimezone ?? 'UTC', nextSyncAt: row.nextSyncAt }
       : null;
   return {
+    id: row.id,
     name: row.name,
     url: row.url,
     authKind: row.authKind as RegistryAuthKind,

@@ -16,6 +16,7 @@ import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
 import { registryRoutes } from './routes/registries';
+import { registrySyncRoutes } from './routes/registry-syncs';
 import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 import { tagExpiryRoutes } from './routes/tag-expiry';
@@ -106,6 +107,7 @@ export async function buildApp({
   await app.register(inventoryRoutes, { database });
   await app.register(namespaceRoutes, { database });
   await app.register(registryRoutes, { database, clock, secretKey: config.secretKey });
+  await app.register(registrySyncRoutes, { database, clock, ...(signals && { signals }) });
   await app.register(tagRoutes, { database });
   await app.register(tagExpiryRoutes, {
     database,

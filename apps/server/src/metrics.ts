@@ -90,8 +90,29 @@ export class Metrics {
 
   readonly errors = new Counter({
     name: 'winnow_errors_total',
-    help: 'Errors by kind: task (a repository task failed), worker (a worker cycle or heartbeat failed), internal (an API request failed with 500), scrape (a metric could not be read from the database)',
+    help: 'Errors by kind: task (a repository task failed), worker (a worker cycle or heartbeat failed), registry (a registry sync or deletion pass failed as a whole), internal (an API request failed with 500), scrape (a metric could not be read from the database)',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly registrySyncs = new Counter({
+    name: 'winnow_registry_syncs_total',
+    help: 'Registry syncs finished, by registry and status (succeeded, partial, failed)',
+    labelNames: ['registry', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly registrySyncManifests = new Counter({
+    name: 'winnow_registry_sync_manifests_total',
+    help: 'Manifests a sync met, by registry and whether it fetched them (fetched) or had them stored already (unchanged)',
+    labelNames: ['registry', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly registryDeletions = new Counter({
+    name: 'winnow_registry_deletions_total',
+    help: 'Manifest deletions in registries, by registry and outcome (deleted, absent, skipped, failed)',
+    labelNames: ['registry', 'outcome'] as const,
     registers: [this.registry],
   });
 

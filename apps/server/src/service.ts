@@ -4,6 +4,7 @@ import type { InventoryRepository } from '@winnow/engine';
 import { buildApp } from './app';
 import type { ServerConfig } from './config';
 import { Metrics } from './metrics';
+import { RegistryJobs } from './registries/jobs';
 import { startScheduledRuns } from './schedules/scheduler';
 import { Worker, type WorkerSignals } from './worker/worker';
 
@@ -49,7 +50,19 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   if (config.worker.enabled) {
     const log = app.log.child({ component: 'worker' });
     const clock = options.clock ?? (() => new Date());
+    const registryOptions = {
+      database,
+      metrics,
+      log: app.log.child({ component: 'registries' }),
+      secretKey: config.secretKey,
+      restoreWindowMs: config.restoreWindowMs,
+      leaseMs: config.worker.leaseMs,
+      batchSize: config.worker.batchSize,
+      clock,
+    };
     worker = new Worker({
+      // Under the worker's own identity, which holds the sync leases.
+      registries: (stopping) => registryJobs.cycle(stopping),
       beforeCycle: async () => {
         try {
           await startScheduledRuns({
@@ -73,6 +86,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       maxDeleteRatio: config.maxDeleteRatio,
       ...(options.readRepository !== undefined && { readRepository: options.readRepository }),
     });
+    const registryJobs = new RegistryJobs({ ...registryOptions, owner: worker.owner });
   }
   return {
     app,

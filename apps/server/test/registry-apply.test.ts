@@ -269,6 +269,6 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
         batchSize: 10,
         actor: 'test',
       }),
-    ).toEqual({ deleted: 0, absent: 0, skipped: 0, failed: 0, purgedTags: 0 });
+    ).toMatchObject({ deleted: 0, absent: 0, skipped: 0, failed: 0, purgedTags: 0 });
   });
 });

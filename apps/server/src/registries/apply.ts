@@ -28,6 +28,8 @@ export interface ApplySummary {
   readonly skipped: number;
   readonly failed: number;
   readonly purgedTags: number;
+  /** Purged tags by namespace (for winnow_tags_purged_total). */
+  readonly purgedByNamespace: ReadonlyMap<string, number>;
 }
 
 /** The verdict of a digest whose other tags are expired but still restorable. */
@@ -59,6 +61,8 @@ export async function applyRegistryDeletions(options: ApplyOptions): Promise<App
     ? options.now
     : new Date(options.now.getTime() - options.windowMs);
   const summary = { deleted: 0, absent: 0, skipped: 0, failed: 0, purgedTags: 0 };
+  const purgedByNamespace = new Map<string, number>();
+  const result = (): ApplySummary => ({ ...summary, purgedByNamespace });
   // One pass over the due repositories, by id: what waits or failed is seen again next time.
   let afterId = 0;
   for (;;) {
@@ -80,9 +84,13 @@ export async function applyRegistryDeletions(options: ApplyOptions): Promise<App
         actor: options.actor,
       });
       summary.purgedTags += purgedTags;
-      if (options.stopping?.() === true) return summary;
+      const namespace = repository.namespace;
+      if (purgedTags > 0) {
+        purgedByNamespace.set(namespace, (purgedByNamespace.get(namespace) ?? 0) + purgedTags);
+      }
+      if (options.stopping?.() === true) return result();
     }
-    if (due.length < options.batchSize) return summary;
+    if (due.length < options.batchSize) return result();
   }
 }
 

@@ -10,7 +10,13 @@ import { WORKER_ACTOR } from '../runs/reporting';
 export async function purgeExpiredTags(
   database: Database,
   metrics: Metrics,
-  options: { windowMs: number; batchSize: number; stopping: () => boolean },
+  options: {
+    windowMs: number;
+    batchSize: number;
+    stopping: () => boolean;
+    /** Namespaces whose registry deletions purge their tags (see registries/apply.ts). */
+    excludeNamespaces?: readonly string[];
+  },
 ): Promise<number> {
   let total = 0;
   for (;;) {
@@ -18,6 +24,9 @@ export async function purgeExpiredTags(
       const tags = await stores.tags.purgeExpired({
         windowMs: options.windowMs,
         limit: options.batchSize,
+        ...(options.excludeNamespaces !== undefined && {
+          excludeNamespaces: options.excludeNamespaces,
+        }),
       });
       await stores.audit.recordMany(
         tags.map((t) => ({

@@ -19,6 +19,11 @@ export interface WorkerOptions {
   readonly maxDeleteRatio: number | undefined;
   /** Work done at the start of each cycle (the scheduler creates the runs that are due). */
   readonly beforeCycle?: () => Promise<void>;
+  /**
+   * Registry work after the runs (syncs, deletions); returns the namespaces whose expired tags
+   * it purges itself.
+   */
+  readonly registries?: (stopping: () => boolean) => Promise<string[]>;
   /** See ExecutorOptions.readRepository. */
   readonly readRepository?: (ref: RepositoryRef) => Promise<InventoryRepository | null>;
 }
@@ -165,10 +170,15 @@ export class Worker implements WorkerSignals {
     }
     if (this.stopping) return;
     await finishCompletedRuns(database, metrics);
+    const served =
+      this.options.registries === undefined
+        ? []
+        : await this.options.registries(() => this.stopping);
     await purgeExpiredTags(database, metrics, {
       windowMs: this.options.restoreWindowMs,
       batchSize: config.batchSize,
       stopping: () => this.stopping,
+      excludeNamespaces: served,
     });
   }
 

@@ -61,6 +61,11 @@ export interface RegistryStore {
   delete(name: string): Promise<void>;
   /** The registry that serves `namespace`, or null. */
   serving(namespace: string): Promise<RegistryRecord | null>;
+  /**
+   * Moves a scheduled sync from `due` to `next`, if it is still due at `due` (two workers
+   * racing: one wins). True for the winner, who then queues the sync.
+   */
+  advanceSync(id: number, due: Date, next: Date): Promise<boolean>;
 }
 
 type Row = Prisma.RegistryGetPayload<object>;
@@ -164,6 +169,13 @@ export function registryStore(db: DbTransaction, provider: Provider): RegistrySt
       translated(`registry ${name}`, async () => {
         await db.registry.delete({ where: { name } });
       }),
+    advanceSync: async (id, due, next) => {
+      const { count } = await db.registry.updateMany({
+        where: { id, nextSyncAt: due },
+        data: { nextSyncAt: next },
+      });
+      return count === 1;
+    },
     serving: async (namespace) => {
       const rows = await db.registry.findMany({ orderBy: { name: 'asc' } });
       const row = rows.find((r) => (r.namespaces as string[]).includes(namespace));

@@ -4,6 +4,7 @@ import { type AuditStore, auditStore } from './stores/audit';
 import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
 import { type PolicyStore, policyStore } from './stores/policies';
+import { type RegistryEventStore, registryEventStore } from './stores/registry-events';
 import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
 import { type TagStore, tagStore } from './stores/tags';
@@ -20,6 +21,8 @@ export interface TransactionStores {
   readonly runs: RunStore;
   /** Policies' schedules; `claimDue` and `advance` belong in one transaction. */
   readonly schedules: ScheduleStore;
+  /** Registry notification events, applied to the inventory once each. */
+  readonly registryEvents: RegistryEventStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -80,5 +83,6 @@ function transactionStores(
     audit: auditStore(db),
     runs: runStore(db, provider, clock),
     schedules: scheduleStore(db, provider),
+    registryEvents: registryEventStore(db),
   };
 }

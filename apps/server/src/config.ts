@@ -11,6 +11,11 @@ export interface ServerConfig {
   readonly maxDeleteRatio: number | undefined;
   /** How long SIGTERM or SIGINT may take: the repository in hand, releasing claims, closing. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * The bearer token registries send with their notifications (POST /api/v1/events/distribution);
+   * undefined: the endpoint answers 503. Never logged.
+   */
+  readonly eventsSecret: string | undefined;
 }
 
 export interface WorkerConfig {
@@ -115,6 +120,18 @@ function ratio(value: string | undefined): number | undefined {
   return n;
 }
 
+/** Long enough not to be guessed; a token, so no spaces (it goes in an Authorization header). */
+function secret(value: string | undefined): string | undefined {
+  if (unset(value)) return undefined;
+  if (value.length < 16 || /\s/.test(value)) {
+    // The value itself is never part of the message.
+    throw new ConfigError(
+      'WINNOW_EVENTS_SECRET: expected at least 16 characters and no spaces (e.g. openssl rand -hex 32)',
+    );
+  }
+  return value;
+}
+
 function worker(env: Environment): WorkerConfig {
   const config = {
     enabled: flag('WINNOW_WORKER_ENABLED', env.WINNOW_WORKER_ENABLED, true),
@@ -143,6 +160,7 @@ export function readConfig(env: Environment): ServerConfig {
     restoreWindowMs: duration('WINNOW_RESTORE_WINDOW', env.WINNOW_RESTORE_WINDOW, '14d'),
     maxDeleteRatio: ratio(env.WINNOW_MAX_DELETE_RATIO),
     shutdownTimeoutMs: duration('WINNOW_SHUTDOWN_TIMEOUT', env.WINNOW_SHUTDOWN_TIMEOUT, '20s'),
+    eventsSecret: secret(env.WINNOW_EVENTS_SECRET),
   };
 }
 

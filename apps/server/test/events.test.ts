@@ -208,6 +208,17 @@ describe.each(providers)('registry events (POST %s)', (provider) => {
     );
   });
 
+  it('applies an envelope delivered twice at once (a retry after a timeout) once', async () => {
+    const envelope = Array.from({ length: 20 }, (_, i) =>
+      event('push', manifest(i % 9, `concurrent-${i}`), 1),
+    );
+    const responses = await Promise.all([send(app, envelope), send(app, envelope)]);
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200]);
+    const bodies = responses.map((r) => r.json<{ applied: number; duplicates: number }>());
+    expect(bodies.map((b) => b.applied).sort()).toEqual([0, 20]);
+    expect(bodies.map((b) => b.duplicates).sort()).toEqual([0, 20]);
+  });
+
   it('rejects a malformed envelope with 400 naming the field, and applies none of it', async () => {
     const valid = event('push', manifest(8, 'valid'), 1);
     const response = await send(app, [

@@ -1,10 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type {
-  Database,
-  InventoryChange,
-  RegistryEventInput,
-  RegistryEventResult,
+import {
+  type Database,
+  DbErrorCode,
+  type InventoryChange,
+  type RegistryEventInput,
+  type RegistryEventResult,
+  WinnowDbError,
 } from '@winnow/db';
 import {
   inventoryEventOf,
@@ -106,12 +108,19 @@ export async function eventRoutes(
         at: new Date(event.timestamp),
         change: changeOf(event),
       }));
-      const results = await database.transaction(async (stores) => {
-        const applied = await stores.registryEvents.apply(events, new Date());
-        await stores.audit.recordMany(
-          applied.flatMap((result, i) => auditEntry(result, events[i])),
-        );
-        return applied;
+      const apply = () =>
+        database.transaction(async (stores) => {
+          const applied = await stores.registryEvents.apply(events, new Date());
+          await stores.audit.recordMany(
+            applied.flatMap((result, i) => auditEntry(result, events[i])),
+          );
+          return applied;
+        });
+      const results = await apply().catch((error: unknown) => {
+        // A concurrent delivery of the same events (a registry retrying after its timeout)
+        // committed first: once more, they are duplicates.
+        if (error instanceof WinnowDbError && error.code === DbErrorCode.conflict) return apply();
+        throw error;
       });
       const count = (outcome: RegistryEventResult['outcome']) =>
         results.filter((result) => result.outcome === outcome).length;

@@ -1,4 +1,5 @@
 import type { DbTransaction } from '../client';
+import { translated } from '../errors';
 import type { RepositoryRef } from './repositories';
 
 /** What a registry event changes in the inventory, its repository already split. */
@@ -48,6 +49,8 @@ export interface RegistryEventStore {
    * Applies the events in order, each id once: an id applied before (or earlier in the list)
    * is a duplicate. Records the ids of the events that meant something for the inventory: call
    * it in a transaction (`Database.transaction`) to apply all of them or none.
+   * WINNOW_DB_CONFLICT when a concurrent transaction recorded one of the ids (or created the
+   * same tag) first: try again, and they are duplicates.
    * Events for a namespace Winnow does not know, or a repository, tag or manifest it does not
    * have, are ignored; a push creates the repository in a known namespace.
    */
@@ -192,38 +195,45 @@ function inventoryApplier(
 
 export function registryEventStore(db: DbTransaction): RegistryEventStore {
   return {
-    apply: async (events, receivedAt) => {
-      const applyOne = inventoryApplier(db);
-      const seen = new Set(
-        (
-          await db.registryEvent.findMany({
-            where: { id: { in: [...new Set(events.map((event) => event.id))] } },
-            select: { id: true },
-          })
-        ).map((row) => row.id),
-      );
-      const results: RegistryEventResult[] = [];
-      for (const event of events) {
-        const { id, action } = event;
-        if (seen.has(id)) {
-          results.push({ id, action, outcome: 'duplicate' });
-          continue;
-        }
-        seen.add(id);
-        const outcome = event.change === null ? ignored : await applyOne(event.change, event.at);
-        results.push({ id, action, ...outcome });
-      }
-      // Events that mean nothing for the inventory (blobs, mostly: most events of a pull) are
-      // not recorded: applying them again changes nothing, and they would fill the table.
-      const recorded = events.filter(
-        (event, i) => event.change !== null && results[i]?.outcome !== 'duplicate',
-      );
-      if (recorded.length > 0) {
-        await db.registryEvent.createMany({
-          data: recorded.map(({ id, action }) => ({ id, action, receivedAt })),
-        });
-      }
-      return results;
-    },
+    apply: (events, receivedAt) =>
+      translated('registry events', () => applyAll(db, events, receivedAt)),
   };
+}
+
+async function applyAll(
+  db: DbTransaction,
+  events: readonly RegistryEventInput[],
+  receivedAt: Date,
+): Promise<RegistryEventResult[]> {
+  const applyOne = inventoryApplier(db);
+  const seen = new Set(
+    (
+      await db.registryEvent.findMany({
+        where: { id: { in: [...new Set(events.map((event) => event.id))] } },
+        select: { id: true },
+      })
+    ).map((row) => row.id),
+  );
+  const results: RegistryEventResult[] = [];
+  for (const event of events) {
+    const { id, action } = event;
+    if (seen.has(id)) {
+      results.push({ id, action, outcome: 'duplicate' });
+      continue;
+    }
+    seen.add(id);
+    const outcome = event.change === null ? ignored : await applyOne(event.change, event.at);
+    results.push({ id, action, ...outcome });
+  }
+  // Events that mean nothing for the inventory (blobs, mostly: most events of a pull) are
+  // not recorded: applying them again changes nothing, and they would fill the table.
+  const recorded = events.filter(
+    (event, i) => event.change !== null && results[i]?.outcome !== 'duplicate',
+  );
+  if (recorded.length > 0) {
+    await db.registryEvent.createMany({
+      data: recorded.map(({ id, action }) => ({ id, action, receivedAt })),
+    });
+  }
+  return results;
 }

@@ -16,6 +16,7 @@ import { namespaceRoutes } from './routes/namespaces';
 import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
+import { registryRoutes } from './routes/registries';
 import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 import { tagExpiryRoutes } from './routes/tag-expiry';
@@ -29,6 +30,8 @@ export interface AppOptions {
   readonly database: Database;
   /** Overrides the logger (tests pass false). */
   readonly logger?: boolean;
+  /** Where the log goes (default: standard output); tests read it. */
+  readonly logStream?: { write(line: string): void };
   /** The process's metrics, shared with the worker; a registry of its own when absent. */
   readonly metrics?: Metrics;
   /** The time runs created through the API evaluate at: the database's clock (default: system). */
@@ -42,6 +45,7 @@ export async function buildApp({
   config,
   database,
   logger,
+  logStream,
   metrics = new Metrics(),
   clock = () => new Date(),
   signals,
@@ -57,6 +61,7 @@ export async function buildApp({
               'req.headers.cookie',
               'req.headers["x-registry-auth"]',
             ],
+            ...(logStream && { stream: logStream }),
           },
     requestIdHeader: 'x-request-id',
     bodyLimit: 16 * 1024 * 1024,
@@ -101,6 +106,7 @@ export async function buildApp({
   await app.register(scheduleRoutes, { database, clock });
   await app.register(inventoryRoutes, { database });
   await app.register(namespaceRoutes, { database });
+  await app.register(registryRoutes, { database, clock, secretKey: config.secretKey });
   await app.register(tagRoutes, { database });
   await app.register(tagExpiryRoutes, {
     database,

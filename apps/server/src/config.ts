@@ -11,6 +11,8 @@ export interface ServerConfig {
   readonly maxDeleteRatio: number | undefined;
   /** How long SIGTERM or SIGINT may take: the repository in hand, releasing claims, closing. */
   readonly shutdownTimeoutMs: number;
+  /** AES-256 key of the registries' secrets (32 bytes); none: registries without secrets only. */
+  readonly secretKey: Buffer | undefined;
   /**
    * The bearer token registries send with their notifications (POST /api/v1/events/distribution);
    * undefined: the endpoint answers 503. Never logged.
@@ -149,6 +151,23 @@ function worker(env: Environment): WorkerConfig {
   return config;
 }
 
+/** 32 bytes, as 64 hex digits or in base64. */
+function secretKey(value: string | undefined): Buffer | undefined {
+  if (unset(value)) return undefined;
+  const text = value.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/]+={0,2}$/.test(text) || /^[A-Za-z0-9_-]+={0,2}$/.test(text)
+      ? Buffer.from(text, 'base64')
+      : undefined;
+  if (key?.length !== 32) {
+    throw new ConfigError(
+      'WINNOW_SECRET_KEY: expected 32 bytes as 64 hex digits or in base64 (e.g. the output of `openssl rand -base64 32`)',
+    );
+  }
+  return key;
+}
+
 /** Reads the configuration; throws a ConfigError that names the variable and what was expected. */
 export function readConfig(env: Environment): ServerConfig {
   return {
@@ -160,6 +179,7 @@ export function readConfig(env: Environment): ServerConfig {
     restoreWindowMs: duration('WINNOW_RESTORE_WINDOW', env.WINNOW_RESTORE_WINDOW, '14d'),
     maxDeleteRatio: ratio(env.WINNOW_MAX_DELETE_RATIO),
     shutdownTimeoutMs: duration('WINNOW_SHUTDOWN_TIMEOUT', env.WINNOW_SHUTDOWN_TIMEOUT, '20s'),
+    secretKey: secretKey(env.WINNOW_SECRET_KEY),
     eventsSecret: secret(env.WINNOW_EVENTS_SECRET),
   };
 }

@@ -8,6 +8,8 @@ export const ApiErrorCode = {
   unauthorized: { code: 'WINNOW_UNAUTHORIZED', status: 401 },
   notFound: { code: 'WINNOW_NOT_FOUND', status: 404 },
   conflict: { code: 'WINNOW_CONFLICT', status: 409 },
+  /** A registry secret given while WINNOW_SECRET_KEY is not set. */
+  secretKeyMissing: { code: 'WINNOW_SECRET_KEY_MISSING', status: 409 },
   restoreWindowEnded: { code: 'WINNOW_RESTORE_WINDOW_ENDED', status: 410 },
   payloadTooLarge: { code: 'WINNOW_PAYLOAD_TOO_LARGE', status: 413 },
   unsupportedMediaType: { code: 'WINNOW_UNSUPPORTED_MEDIA_TYPE', status: 415 },

@@ -1,5 +1,7 @@
 import { ConfigError, readConfig, redactUrl } from '../src/config';
 
+const KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7));
+
 describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
     expect(readConfig({})).toEqual({
@@ -17,6 +19,7 @@ describe('configuration from the environment', () => {
       restoreWindowMs: 14 * 86_400_000,
       maxDeleteRatio: 0.9,
       shutdownTimeoutMs: 20_000,
+      secretKey: undefined,
     });
   });
 
@@ -35,6 +38,7 @@ describe('configuration from the environment', () => {
         WINNOW_RESTORE_WINDOW: '36h',
         WINNOW_MAX_DELETE_RATIO: '0.5',
         WINNOW_SHUTDOWN_TIMEOUT: '5s',
+        WINNOW_SECRET_KEY: KEY.toString('base64'),
         WINNOW_EVENTS_SECRET: 'a-secret-of-sixteen+',
       }),
     ).toEqual({
@@ -46,6 +50,7 @@ describe('configuration from the environment', () => {
       restoreWindowMs: 36 * 3_600_000,
       maxDeleteRatio: 0.5,
       shutdownTimeoutMs: 5000,
+      secretKey: KEY,
       eventsSecret: 'a-secret-of-sixteen+',
     });
   });
@@ -54,6 +59,30 @@ describe('configuration from the environment', () => {
     expect(readConfig({ WINNOW_MAX_DELETE_RATIO: 'off' }).maxDeleteRatio).toBeUndefined();
     expect(readConfig({ WINNOW_MAX_DELETE_RATIO: '1' }).maxDeleteRatio).toBe(1);
     expect(readConfig({ WINNOW_MAX_DELETE_RATIO: '.25' }).maxDeleteRatio).toBe(0.25);
+  });
+
+  it('reads the secret key as 64 hex digits or as base64 (with or without padding, URL-safe)', () => {
+    for (const text of [
+      KEY.toString('hex'),
+      KEY.toString('hex').toUpperCase(),
+      KEY.toString('base64'),
+      KEY.toString('base64url'),
+      ` ${KEY.toString('base64')}\n`,
+    ]) {
+      expect(readConfig({ WINNOW_SECRET_KEY: text }).secretKey).toEqual(KEY);
+    }
+  });
+
+  it.each([
+    KEY.subarray(0, 16).toString('base64'),
+    KEY.toString('hex').slice(2),
+    Buffer.concat([KEY, KEY]).toString('base64'),
+    'correct horse battery staple, correct horse battery',
+  ])('rejects the secret key %j without showing it', (value) => {
+    expect(() => readConfig({ WINNOW_SECRET_KEY: value })).toThrow(
+      /^WINNOW_SECRET_KEY: expected 32 bytes as 64 hex digits or in base64/,
+    );
+    expect(() => readConfig({ WINNOW_SECRET_KEY: value })).not.toThrow(value);
   });
 
   it.each([

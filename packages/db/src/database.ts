@@ -4,11 +4,14 @@ import { type AuditStore, auditStore } from './stores/audit';
 import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
 import { type PolicyStore, policyStore } from './stores/policies';
+import { type RegistryStore, registryStore } from './stores/registries';
 import { type RegistryEventStore, registryEventStore } from './stores/registry-events';
 import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
 import { type TagStore, tagStore } from './stores/tags';
 import { type ScheduleStore, scheduleStore } from './stores/schedules';
+import { type RegistryDeletionStore, registryDeletionStore } from './stores/registry-deletions';
+import { type RegistrySyncStore, registrySyncStore } from './stores/registry-syncs';
 
 /** The stores that can share a transaction (`Database.transaction`). */
 export interface TransactionStores {
@@ -21,6 +24,10 @@ export interface TransactionStores {
   readonly runs: RunStore;
   /** Policies' schedules; `claimDue` and `advance` belong in one transaction. */
   readonly schedules: ScheduleStore;
+  /** Registry syncs: queue, claim under a lease, progress, outcome. */
+  readonly registrySyncs: RegistrySyncStore;
+  /** Registry connections, and which namespaces each serves. */
+  readonly registries: RegistryStore;
   /** Registry notification events, applied to the inventory once each. */
   readonly registryEvents: RegistryEventStore;
 }
@@ -29,6 +36,8 @@ export interface TransactionStores {
 export interface Database extends TransactionStores {
   readonly provider: Provider;
   readonly inventory: InventoryStore;
+  /** Deletions in registries: what is due, and their outcomes. */
+  readonly registryDeletions: RegistryDeletionStore;
   /**
    * Runs `work` with stores that share one transaction: all its changes are committed together
    * when it resolves, none when it throws (e.g. a change and its audit entry).
@@ -58,6 +67,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     provider,
     ...transactionStores(client, provider, clock),
     inventory: inventoryStore(client, provider),
+    registryDeletions: registryDeletionStore(client, provider),
     transaction: (work) =>
       client.$transaction((tx) => work(transactionStores(tx, provider, clock)), {
         timeout: 60_000,
@@ -83,6 +93,8 @@ function transactionStores(
     audit: auditStore(db),
     runs: runStore(db, provider, clock),
     schedules: scheduleStore(db, provider),
+    registrySyncs: registrySyncStore(db),
+    registries: registryStore(db, provider),
     registryEvents: registryEventStore(db),
   };
 }

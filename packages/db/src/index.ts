@@ -47,3 +47,27 @@ export type {
   RegistryEventStore,
 } from './stores/registry-events';
 export type { DueSchedule, NewSchedule, Schedule, ScheduleStore } from './stores/schedules';
+export type {
+  RegistrySyncRecord,
+  RegistrySyncStatus,
+  RegistrySyncStore,
+  RegistrySyncTrigger,
+  SyncError,
+  SyncProgress,
+} from './stores/registry-syncs';
+export type {
+  DeletionOutcome,
+  DueRepository,
+  NewDeletion,
+  RegistryDeletionRecord,
+  RegistryDeletionStore,
+} from './stores/registry-deletions';
+export type {
+  NewRegistry,
+  RegistryAuthKind,
+  RegistryChanges,
+  RegistryRecord,
+  RegistryStore,
+  RegistrySyncSchedule,
+  RegistryTls,
+} from './stores/registries';

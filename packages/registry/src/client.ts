@@ -1,20 +1,17 @@
 import { createHash } from 'node:crypto';
-import { nextLink, parseChallenge } from './challenge';
+import { Authenticator, type Credentials } from './auth';
+import { nextLink } from './challenge';
 import { RegistryError, RegistryErrorCode } from './errors';
-import { MANIFEST_ACCEPT } from './media-types';
+import { isIndex, MANIFEST_ACCEPT, MediaType } from './media-types';
+import { fallbackTag, type Referrers, referrersOf } from './referrers';
+import { redacted, Transport, type TransportOptions } from './transport';
 
-export interface Credentials {
-  readonly username: string;
-  readonly password: string;
-}
-
-export interface DistributionClientOptions {
+/** The registry, the credentials, and how to talk to it (timeouts, retries, limits, TLS). */
+export interface DistributionClientOptions extends TransportOptions {
   /** The registry's base URL, e.g. `https://registry.example` (the API is under `/v2/`). */
   readonly url: string;
   /** Sent as Basic auth, or exchanged for a bearer token, as the registry's challenge asks. */
   readonly credentials?: Credentials;
-  /** Per request (default 30 s). */
-  readonly timeoutMs?: number;
 }
 
 /** What a manifest HEAD says. */
@@ -28,36 +25,28 @@ export interface Manifest extends ManifestHead {
   readonly body: Buffer;
 }
 
-interface Token {
-  readonly value: string;
-  readonly expiresAt: number;
-}
-
-/** Tokens are refreshed this long before the registry says they expire. */
-const TOKEN_MARGIN_MS = 10_000;
-/** The spec's default lifetime when a token response gives none. */
-const DEFAULT_TOKEN_SECONDS = 60;
-
 const sha256 = (data: Buffer): string =>
   `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
+/** Image configs are small: a larger blob read as one is refused (`getBlob`'s default). */
+const DEFAULT_MAX_BLOB_BYTES = 4 * 1024 * 1024;
+
 /**
  * A client of the OCI distribution API: catalog and tag listing with `n`/`last`/`Link`
- * pagination, manifest HEAD/GET/PUT/DELETE with the OCI and Docker media types, monolithic blob
- * upload. Authentication follows the registry's `WWW-Authenticate` challenge: Basic with the
- * credentials, or the distribution token flow (a token from the challenge's realm for its
- * service and scope, cached until it expires). Credentials are never part of an error message.
+ * pagination, manifest HEAD/GET/PUT/DELETE with the OCI and Docker media types, referrers (with
+ * the tag fallback), blob reads and monolithic uploads. Requests go through a `Transport`
+ * (retries, limits, TLS) and answer the registry's authentication challenge (`Authenticator`).
+ * Credentials are never part of an error message.
  */
 export class DistributionClient {
   private readonly base: URL;
-  private readonly timeoutMs: number;
-  private readonly tokens = new Map<string, Token>();
-  /** The scheme the registry asked for last: sent at once on the next requests. */
-  private scheme: 'none' | 'basic' | 'bearer' = 'none';
+  private readonly transport: Transport;
+  private readonly auth: Authenticator;
 
-  constructor(private readonly options: DistributionClientOptions) {
+  constructor(options: DistributionClientOptions) {
     this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.transport = new Transport(options);
+    this.auth = new Authenticator(this.transport, options.credentials);
   }
 
   /** `GET /v2/`: the registry speaks the API and accepts the credentials. */
@@ -176,10 +165,70 @@ export class DistributionClient {
       `v2/${name}/manifests/${reference}`,
       `repository:${name}:pull,push`,
       { 'content-type': mediaType },
-      body,
+      { body },
     );
     await this.expect(response, [201], `PUT manifest ${name}:${reference}`);
     return response.headers.get('docker-content-digest') ?? sha256(body);
+  }
+
+  /**
+   * The manifests that refer to `digest`: the OCI 1.1 referrers API, or, where the registry has
+   * none (404: distribution 2.8), the index tagged `sha256-<hex>` (the fallback tag schema).
+   */
+  async referrers(name: string, digest: string): Promise<Referrers> {
+    const what = `referrers of ${name}@${digest}`;
+    const response = await this.request(
+      'GET',
+      `v2/${name}/referrers/${digest}`,
+      `repository:${name}:pull`,
+      { accept: MediaType.ociIndex },
+    );
+    if (response.status !== 404) {
+      return { supported: true, referrers: referrersOf(await this.json(response, what), what) };
+    }
+    await response.body?.cancel();
+    const index = await this.getManifest(name, fallbackTag(digest));
+    if (index === null || !isIndex(index.mediaType)) return { supported: false, referrers: [] };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(index.body.toString('utf8'));
+    } catch {
+      throw new RegistryError(RegistryErrorCode.protocol, `${what}: the index is not JSON`);
+    }
+    return { supported: false, referrers: referrersOf(parsed, what) };
+  }
+
+  /**
+   * A blob's bytes (redirects followed, the digest checked); null if there is none. A blob larger
+   * than `maxBytes` (default 4 MiB: this is for configs, not layers) is a protocol error.
+   */
+  async getBlob(
+    name: string,
+    digest: string,
+    maxBytes = DEFAULT_MAX_BLOB_BYTES,
+  ): Promise<Buffer | null> {
+    const what = `GET blob ${name}@${digest}`;
+    const algorithm = digest.split(':')[0] ?? '';
+    if (algorithm !== 'sha256' && algorithm !== 'sha512') {
+      throw new RegistryError(RegistryErrorCode.protocol, `${what}: unsupported digest algorithm`);
+    }
+    const response = await this.request(
+      'GET',
+      `v2/${name}/blobs/${digest}`,
+      `repository:${name}:pull`,
+      {},
+      { maxBytes },
+    );
+    if (response.status === 404) return null;
+    await this.expect(response, [200], what, false);
+    const body = Buffer.from(await response.arrayBuffer());
+    if (`${algorithm}:${createHash(algorithm).update(body).digest('hex')}` !== digest) {
+      throw new RegistryError(
+        RegistryErrorCode.protocol,
+        `${what}: the bytes do not match the digest`,
+      );
+    }
+    return body;
   }
 
   /** Uploads a blob in one request (POST then PUT); returns its digest. */
@@ -199,7 +248,7 @@ export class DistributionClient {
       target.href,
       scope,
       { 'content-type': 'application/octet-stream' },
-      data,
+      { body: data },
     );
     await this.expect(put, [201], `upload to ${name}`);
     return digest;
@@ -211,57 +260,21 @@ export class DistributionClient {
     path: string,
     scope: string,
     headers: Record<string, string> = {},
-    body?: Buffer,
+    payload: { readonly body?: Buffer; readonly maxBytes?: number } = {},
   ): Promise<Response> {
     const url = new URL(path, this.base).href;
-    const send = async (): Promise<Response> => {
-      const authorization = this.authorization(scope);
-      try {
-        return await fetch(url, {
-          method,
-          headers: { ...headers, ...(authorization && { authorization }) },
-          ...(body !== undefined && { body }),
-          redirect: 'follow',
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new RegistryError(
-          RegistryErrorCode.unavailable,
-          `${method} ${redacted(url)}: ${reason}`,
-        );
-      }
+    const send = (): Promise<Response> => {
+      const authorization = this.auth.header(scope);
+      return this.transport.send({
+        method,
+        url,
+        headers: { ...headers, ...(authorization && { authorization }) },
+        ...payload,
+      });
     };
     const response = await send();
     if (response.status !== 401) return response;
-    const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
-    await response.body?.cancel();
-    if (challenge === null) {
-      throw new RegistryError(
-        RegistryErrorCode.unauthorized,
-        `${method} ${redacted(url)}: 401 without a challenge`,
-        401,
-      );
-    }
-    if (challenge.scheme === 'bearer') {
-      this.scheme = 'bearer';
-      await this.fetchToken(challenge.params, scope);
-    } else if (challenge.scheme === 'basic') {
-      if (this.options.credentials === undefined || this.scheme === 'basic') {
-        throw new RegistryError(
-          RegistryErrorCode.unauthorized,
-          `${method} ${redacted(url)}: the registry refused the credentials`,
-          401,
-        );
-      }
-      this.scheme = 'basic';
-    } else {
-      throw new RegistryError(
-        RegistryErrorCode.unauthorized,
-        `${method} ${redacted(url)}: unsupported auth scheme ${challenge.scheme}`,
-        401,
-      );
-    }
+    await this.auth.answer(response, scope, `${method} ${redacted(url)}`);
     const retried = await send();
     if (retried.status === 401) {
       await retried.body?.cancel();
@@ -272,72 +285,6 @@ export class DistributionClient {
       );
     }
     return retried;
-  }
-
-  private authorization(scope: string): string | undefined {
-    if (this.scheme === 'basic' && this.options.credentials !== undefined) {
-      const { username, password } = this.options.credentials;
-      return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-    }
-    if (this.scheme === 'bearer') {
-      const token = this.tokens.get(scope);
-      if (token !== undefined && token.expiresAt > Date.now()) return `Bearer ${token.value}`;
-    }
-    return undefined;
-  }
-
-  /** The distribution token flow: GET realm?service=...&scope=..., Basic auth if any. */
-  private async fetchToken(params: Readonly<Record<string, string>>, scope: string): Promise<void> {
-    const realm = params.realm;
-    if (realm === undefined || realm === '') {
-      throw new RegistryError(
-        RegistryErrorCode.unauthorized,
-        'bearer challenge without a realm',
-        401,
-      );
-    }
-    const url = new URL(realm);
-    if (params.service !== undefined) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? scope);
-    const headers: Record<string, string> = {};
-    if (this.options.credentials !== undefined) {
-      const { username, password } = this.options.credentials;
-      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-    }
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RegistryError(RegistryErrorCode.unavailable, `token from ${url.origin}: ${reason}`);
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new RegistryError(
-        response.status === 401 || response.status === 403
-          ? RegistryErrorCode.unauthorized
-          : RegistryErrorCode.unavailable,
-        `token from ${url.origin}: ${response.status}`,
-        response.status,
-      );
-    }
-    const body = (await response.json().catch(() => ({}))) as {
-      token?: unknown;
-      access_token?: unknown;
-      expires_in?: unknown;
-    };
-    const value = typeof body.token === 'string' ? body.token : body.access_token;
-    if (typeof value !== 'string' || value === '') {
-      throw new RegistryError(
-        RegistryErrorCode.protocol,
-        `token from ${url.origin}: no token in the answer`,
-      );
-    }
-    const seconds = typeof body.expires_in === 'number' ? body.expires_in : DEFAULT_TOKEN_SECONDS;
-    this.tokens.set(scope, {
-      value,
-      expiresAt: Date.now() + Math.max(0, seconds * 1000 - TOKEN_MARGIN_MS),
-    });
   }
 
   private nextPath(response: Response): string | null {
@@ -392,10 +339,4 @@ function* strings(value: unknown, field: string): Generator<string> {
     );
   }
   yield* value;
-}
-
-/** A URL without user information or query (tokens and credentials stay out of messages). */
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.origin}${parsed.pathname}`;
 }

@@ -1,40 +1,6 @@
 import { DistributionClient, MediaType, RegistryErrorCode } from '../src';
-import { startRegistry, type TestRegistry } from './support/registry';
-
-/** Pushes a one-layer image whose config says `label`; returns its manifest digest. */
-async function pushImage(client: DistributionClient, name: string, tag: string, label: string) {
-  const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { label } } }),
-  );
-  const layer = Buffer.from(`layer of ${label}`);
-  const configDigest = await client.pushBlob(name, config);
-  const layerDigest = await client.pushBlob(name, layer);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: configDigest,
-        size: config.length,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: layerDigest,
-          size: layer.length,
-        },
-      ],
-    }),
-  );
-  return client.putManifest(name, tag, MediaType.ociManifest, manifest);
-}
-
-async function collect(items: AsyncIterable<string>): Promise<string[]> {
-  const all: string[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
+import { collect, pushImage } from './support/images';
+import { startRegistry, type TestRegistry } from '../src/testing';
 
 describe('the distribution client against a real registry (CNCF distribution)', () => {
   let registry: TestRegistry;
@@ -111,7 +77,11 @@ describe('the distribution client against a real registry (CNCF distribution)', 
       code: RegistryErrorCode.refused,
       status: 400,
     });
-    const nowhere = new DistributionClient({ url: 'http://127.0.0.1:9', timeoutMs: 2000 });
+    const nowhere = new DistributionClient({
+      url: 'http://127.0.0.1:9',
+      timeoutMs: 2000,
+      baseDelayMs: 10,
+    });
     await expect(nowhere.ping()).rejects.toMatchObject({ code: RegistryErrorCode.unavailable });
   });
 });

@@ -26,6 +26,12 @@ export interface ImportLimits {
   readonly batchRows: number;
   /** Batches written at once, each in its own transaction and connection. */
   readonly concurrency: number;
+  /**
+   * The input comes from a registry, which knows a tag's name, digest and push time only: a
+   * stored tag keeps its `lastPulledAt`, `immutable` and `labels`, and its `pushedAt` while its
+   * digest is unchanged (a moved tag takes the input's).
+   */
+  readonly fromRegistry?: boolean;
 }
 
 /**
@@ -47,7 +53,7 @@ export async function importRepositories(
   repositories: AsyncIterable<InventoryRepository> | Iterable<InventoryRepository>,
   limits: ImportLimits,
 ): Promise<ImportSummary> {
-  const writer = new BatchWriter(db, provider);
+  const writer = new BatchWriter(db, provider, limits.fromRegistry ?? false);
   const pending = new Set<Promise<void>>();
   let failed: { error: unknown } | undefined;
   /** Waits for every write in flight; throws the first write failure. */
@@ -191,6 +197,7 @@ class BatchWriter {
   constructor(
     private readonly db: DbClient,
     private readonly provider: Provider,
+    private readonly fromRegistry: boolean,
   ) {
     this.sql = statements(provider);
   }
@@ -265,8 +272,9 @@ class BatchWriter {
     stored: Map<string, StoredTag> | undefined,
   ): void {
     for (const tag of input.tags) {
-      const columns = tagColumns(tag);
       const row = stored?.get(tag.name);
+      const columns =
+        this.fromRegistry && row !== undefined ? registryColumns(tag, row) : tagColumns(tag);
       if (row === undefined) {
         changes.insertTags.push({ id: repositoryId, n: tag.name, ...this.tagValues(columns) });
         continue;
@@ -364,6 +372,18 @@ class BatchWriter {
     }
     await execute(tx, sql.insertChildren, children);
   }
+}
+
+/** A registry's view of a stored tag: what the registry does not know is kept. */
+function registryColumns(tag: InventoryRepository['tags'][number], row: StoredTag) {
+  const columns = tagColumns(tag);
+  return {
+    ...columns,
+    pushedAt: row.digest === columns.digest ? row.pushedAt : columns.pushedAt,
+    lastPulledAt: row.lastPulledAt,
+    immutable: row.immutable,
+    labels: Array.isArray(row.labels) ? (row.labels as string[]) : [],
+  };
 }
 
 function pushChildren(rows: BulkRow[], manifestId: number, digests: readonly string[]): void {

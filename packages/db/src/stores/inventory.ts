@@ -16,7 +16,7 @@ export interface InventoryStore {
    */
   importRepositories(
     repositories: AsyncIterable<InventoryRepository> | Iterable<InventoryRepository>,
-    options?: { batchSize?: number; batchRows?: number },
+    options?: { batchSize?: number; batchRows?: number; fromRegistry?: boolean },
   ): Promise<ImportSummary>;
   /**
    * Streams the stored repositories in engine form, by path (the engine's order), at most
@@ -53,6 +53,7 @@ export function inventoryStore(db: DbClient, provider: Provider): InventoryStore
         batchRows: options?.batchRows ?? DEFAULT_BATCH_ROWS,
         // SQLite has one writer; PostgreSQL writes two batches at once on two connections.
         concurrency: provider === 'postgresql' ? 2 : 1,
+        ...(options?.fromRegistry !== undefined && { fromRegistry: options.fromRegistry }),
       }),
     exportRepositories: (options) =>
       exportRepositories(

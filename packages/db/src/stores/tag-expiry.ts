@@ -101,13 +101,19 @@ export async function purgeExpired(
   windowMs: number,
   limit: number,
   now: Date,
+  excludeNamespaces: readonly string[] = [],
 ): Promise<ExpiredTag[]> {
   const cutoff = new Date(now.getTime() - windowMs);
   return inTransaction(
     db,
     async (tx) => {
       const due = await tx.tag.findMany({
-        where: { lifetimeEnd: { lte: cutoff } },
+        where: {
+          lifetimeEnd: { lte: cutoff },
+          ...(excludeNamespaces.length > 0 && {
+            repository: { namespace: { name: { notIn: [...excludeNamespaces] } } },
+          }),
+        },
         include: { repository: { select: { name: true, namespace: { select: { name: true } } } } },
         orderBy: [{ lifetimeEnd: 'asc' }, { id: 'asc' }],
         take: limit,

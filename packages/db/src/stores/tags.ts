@@ -41,8 +41,13 @@ export interface TagStore {
   /**
    * Deletes up to `limit` (default 10,000) expired tags whose window of `windowMs` has ended,
    * oldest first, in one transaction; returns what it deleted. Loop while it returns `limit`.
+   * Tags of `excludeNamespaces` are left alone (their registry's deletions purge them).
    */
-  purgeExpired(options: { windowMs: number; limit?: number }): Promise<ExpiredTag[]>;
+  purgeExpired(options: {
+    windowMs: number;
+    limit?: number;
+    excludeNamespaces?: readonly string[];
+  }): Promise<ExpiredTag[]>;
 }
 
 const DEFAULT_PURGE_LIMIT = 10_000;
@@ -120,7 +125,7 @@ export function tagStore(db: DbTransaction, provider: Provider, clock: () => Dat
     },
     listExpired: (ref) => listExpired(db, ref),
     restore: (ref, name, { windowMs }) => restoreTag(db, ref, name, windowMs, clock()),
-    purgeExpired: ({ windowMs, limit = DEFAULT_PURGE_LIMIT }) =>
-      purgeExpired(db, provider, windowMs, limit, clock()),
+    purgeExpired: ({ windowMs, limit = DEFAULT_PURGE_LIMIT, excludeNamespaces }) =>
+      purgeExpired(db, provider, windowMs, limit, clock(), excludeNamespaces),
   };
 }

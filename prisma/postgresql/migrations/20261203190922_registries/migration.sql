@@ -14,6 +14,7 @@ ADD COLUMN     "upstreamStale" BOOLEAN NOT NULL DEFAULT false;
 CREATE TABLE "Registry" (
     "id" SERIAL NOT NULL,
     "name" TEXT NOT NULL,
+    "kind" TEXT NOT NULL DEFAULT 'distribution',
     "url" TEXT NOT NULL,
     "authKind" TEXT NOT NULL,
     "username" TEXT,

@@ -7,6 +7,7 @@ ALTER TABLE "Namespace" ADD COLUMN "upstreamStatus" TEXT;
 CREATE TABLE "Registry" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "name" TEXT NOT NULL,
+    "kind" TEXT NOT NULL DEFAULT 'distribution',
     "url" TEXT NOT NULL,
     "authKind" TEXT NOT NULL,
     "username" TEXT,

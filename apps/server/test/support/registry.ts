@@ -1,3 +1,5 @@
+// The registry test support of packages/registry (test/support/registry.ts), copied: a test
+// file may not import across packages' roots. Keep the two alike.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';

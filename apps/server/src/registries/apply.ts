@@ -1,0 +1,260 @@
+import type { Database, DueRepository, NewDeletion } from '@winnow/db';
+import { RegistryError } from '@winnow/registry';
+
+import type { RegistrySource } from './source';
+
+export interface ApplyTarget {
+  readonly id: number;
+  readonly namespaces: readonly string[];
+  /** Delete as soon as a run expires a tag, instead of when its restore window ends. */
+  readonly deleteImmediately: boolean;
+}
+
+export interface ApplyOptions {
+  readonly database: Database;
+  readonly source: RegistrySource;
+  readonly registry: ApplyTarget;
+  readonly windowMs: number;
+  readonly now: Date;
+  /** Repositories handled per pass. */
+  readonly batchSize: number;
+  readonly actor: string;
+  readonly stopping?: () => boolean;
+}
+
+export interface ApplySummary {
+  readonly deleted: number;
+  readonly absent: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly purgedTags: number;
+}
+
+/** The verdict of a digest whose other tags are expired but still restorable. */
+const WAIT = 'wait';
+
+/** HEAD requests per repository at once (the client caps the registry's total). */
+const HEADS_AT_ONCE = 16;
+
+/**
+ * Deletes in the registry what runs expired, once the restore window has ended (or at once when
+ * the connection says so), repository by repository:
+ *
+ * - every tag the registry lists in the repository is looked up afresh (HEAD), so that a tag
+ *   pushed or moved since the last sync is seen;
+ * - a digest is deleted (`DELETE /v2/<name>/manifests/<digest>`) only when every tag the registry
+ *   has on it is an expired tag whose time has come, and no index that stays lists it;
+ * - then its accessories (referrers, the referrers tag schema's index) and an index's children
+ *   that nothing else keeps, which the registry does not delete by itself;
+ * - the expired tags' rows are purged, except where the registry failed: those are tried again
+ *   on the next pass. A tag that moved to another digest is purged too (the next sync brings it
+ *   back at its new digest, live).
+ *
+ * Each digest's outcome (deleted, absent, skipped with the reason, failed with the error) is
+ * recorded with the run that expired its tags.
+ */
+export async function applyRegistryDeletions(options: ApplyOptions): Promise<ApplySummary> {
+  const { database, registry } = options;
+  const cutoff = registry.deleteImmediately
+    ? options.now
+    : new Date(options.now.getTime() - options.windowMs);
+  const summary = { deleted: 0, absent: 0, skipped: 0, failed: 0, purgedTags: 0 };
+  // One pass over the due repositories, by id: what waits or failed is seen again next time.
+  let afterId = 0;
+  for (;;) {
+    const due = await database.registryDeletions.dueRepositories({
+      namespaces: registry.namespaces,
+      cutoff,
+      limit: options.batchSize,
+      afterId,
+    });
+    for (const repository of due) {
+      afterId = repository.repositoryId;
+      const plan = await applyRepository(options.source, registry.id, repository, options.now);
+      for (const deletion of plan.deletions) summary[deletion.outcome] += 1;
+      const { purgedTags } = await database.registryDeletions.complete({
+        deletions: plan.deletions,
+        purgeTags: plan.purgeTags,
+        purgeManifests: plan.purgeManifests,
+        cutoff,
+        actor: options.actor,
+      });
+      summary.purgedTags += purgedTags;
+      if (options.stopping?.() === true) return summary;
+    }
+    if (due.length < options.batchSize) return summary;
+  }
+}
+
+interface RepositoryPlan {
+  readonly deletions: NewDeletion[];
+  readonly purgeTags: number[];
+  readonly purgeManifests: number[];
+}
+
+async function applyRepository(
+  source: RegistrySource,
+  registryId: number,
+  repository: DueRepository,
+  now: Date,
+): Promise<RepositoryPlan> {
+  const path = `${repository.namespace}/${repository.name}`;
+  const deletions: NewDeletion[] = [];
+  const purgeTags: number[] = [];
+  const purgeManifests: number[] = [];
+  const due = repository.tags.filter((tag) => tag.due);
+  const record = (
+    digest: string,
+    tags: readonly string[],
+    runId: number | null,
+    outcome: NewDeletion['outcome'],
+    message: string | null,
+  ): void => {
+    deletions.push({
+      registryId,
+      runId,
+      repository: path,
+      digest,
+      tags,
+      outcome,
+      message,
+      at: now,
+    });
+  };
+
+  // What the registry holds now: every tag's digest.
+  let current: Map<string, string>;
+  try {
+    current = await currentTags(source, path);
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    for (const [digest, tags] of groupByDigest(due)) {
+      record(digest, names(tags), tags[0]?.runId ?? null, 'failed', error.message);
+    }
+    return { deletions, purgeTags, purgeManifests };
+  }
+  const tagsAt = new Map<string, string[]>();
+  for (const [tag, digest] of current) {
+    const list = tagsAt.get(digest);
+    if (list === undefined) tagsAt.set(digest, [tag]);
+    else list.push(tag);
+  }
+  const manifests = new Map(repository.manifests.map((m) => [m.digest, m]));
+  const dueNames = new Set(due.map((tag) => tag.name));
+  const expiredNames = new Set(repository.tags.filter((t) => t.expired).map((t) => t.name));
+  const deleting = new Set<string>();
+  const candidates = groupByDigest(due);
+
+  // Decide first, so that an index and its children deleted in one pass see each other.
+  const verdicts = new Map<string, string | null>();
+  for (const [digest, tags] of candidates) {
+    const others = (tagsAt.get(digest) ?? []).filter((name) => !dueNames.has(name));
+    // Another tag on it is expired too but still restorable: wait for it, decide then.
+    if (others.length > 0 && others.every((name) => expiredNames.has(name))) {
+      verdicts.set(digest, WAIT);
+      continue;
+    }
+    const keeping = others;
+    if (keeping.length > 0) {
+      verdicts.set(digest, `tag ${keeping.sort().join(', ')} points at it and is not expired`);
+      continue;
+    }
+    const moved = tags.filter((tag) => current.has(tag.name) && current.get(tag.name) !== digest);
+    if (moved.length === tags.length && (tagsAt.get(digest) ?? []).length === 0) {
+      // Every expired tag moved on: nothing the run decided points at this digest any more.
+      verdicts.set(digest, `tag ${names(moved).join(', ')} now points at another digest`);
+      continue;
+    }
+    verdicts.set(digest, null);
+    deleting.add(digest);
+  }
+  for (const digest of [...deleting]) {
+    const keptIndex = [...tagsAt.keys()].find(
+      (index) => !deleting.has(index) && (manifests.get(index)?.children ?? []).includes(digest),
+    );
+    if (keptIndex !== undefined) {
+      deleting.delete(digest);
+      verdicts.set(digest, `a child of the index ${keptIndex}, which stays`);
+    }
+  }
+
+  for (const [digest, tags] of candidates) {
+    const runId = tags[0]?.runId ?? null;
+    const verdict = verdicts.get(digest) ?? null;
+    if (verdict === WAIT) continue;
+    if (verdict !== null) {
+      record(digest, names(tags), runId, 'skipped', verdict);
+      purgeTags.push(...tags.map((tag) => tag.id));
+      continue;
+    }
+    try {
+      const deleted = await source.deleteManifest(path, digest);
+      record(digest, names(tags), runId, deleted ? 'deleted' : 'absent', null);
+      purgeTags.push(...tags.map((tag) => tag.id));
+      const manifest = manifests.get(digest);
+      if (manifest !== undefined) purgeManifests.push(manifest.id);
+    } catch (error) {
+      if (!(error instanceof RegistryError)) throw error;
+      record(digest, names(tags), runId, 'failed', error.message);
+      deleting.delete(digest);
+      continue;
+    }
+    // What the registry leaves behind: referrers of the digest, and an index's children that no
+    // remaining index lists and no tag points at.
+    const followers = [
+      ...repository.manifests.filter((m) => m.subject === digest).map((m) => m.digest),
+      ...(manifests.get(digest)?.children ?? []).filter(
+        (child) =>
+          !tagsAt.has(child) &&
+          ![...tagsAt.keys()].some(
+            (index) =>
+              !deleting.has(index) && (manifests.get(index)?.children ?? []).includes(child),
+          ),
+      ),
+    ];
+    for (const follower of followers) {
+      if (tagsAt.has(follower) && !(tagsAt.get(follower) ?? []).every((t) => dueNames.has(t))) {
+        continue;
+      }
+      if (candidates.has(follower)) continue; // deleted on its own turn
+      try {
+        const deleted = await source.deleteManifest(path, follower);
+        record(follower, [], runId, deleted ? 'deleted' : 'absent', `goes with ${digest}`);
+        const row = manifests.get(follower);
+        if (row !== undefined) purgeManifests.push(row.id);
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        record(follower, [], runId, 'failed', `goes with ${digest}: ${error.message}`);
+      }
+    }
+  }
+  return { deletions, purgeTags, purgeManifests };
+}
+
+/** Every tag of the repository and its digest now (a tag gone since the listing is left out). */
+async function currentTags(source: RegistrySource, path: string): Promise<Map<string, string>> {
+  const names: string[] = [];
+  for await (const tag of source.tags(path)) names.push(tag);
+  const current = new Map<string, string>();
+  for (let i = 0; i < names.length; i += HEADS_AT_ONCE) {
+    const chunk = names.slice(i, i + HEADS_AT_ONCE);
+    const heads = await Promise.all(chunk.map((tag) => source.headManifest(path, tag)));
+    chunk.forEach((tag, index) => {
+      const head = heads[index];
+      if (head !== null && head !== undefined) current.set(tag, head.digest);
+    });
+  }
+  return current;
+}
+
+function groupByDigest<T extends { digest: string }>(tags: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const tag of tags) {
+    const list = groups.get(tag.digest);
+    if (list === undefined) groups.set(tag.digest, [tag]);
+    else list.push(tag);
+  }
+  return groups;
+}
+
+const names = (tags: readonly { name: string }[]): string[] => tags.map((t) => t.name).sort();

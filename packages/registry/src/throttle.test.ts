@@ -1,0 +1,51 @@
+import { RateLimiter, Semaphore } from './throttle';
+
+describe('Semaphore', () => {
+  it('lets at most `limit` in at once, the others in arrival order', async () => {
+    const slots = new Semaphore(2);
+    const entered: number[] = [];
+    let inside = 0;
+    let most = 0;
+    const holders = [0, 1, 2, 3, 4].map(async (i) => {
+      await slots.acquire();
+      entered.push(i);
+      inside += 1;
+      most = Math.max(most, inside);
+      await new Promise((done) => setTimeout(done, 5));
+      inside -= 1;
+      slots.release();
+    });
+    await Promise.all(holders);
+    expect(most).toBe(2);
+    expect(entered).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('refuses a limit below one', () => {
+    expect(() => new Semaphore(0)).toThrow(RangeError);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('spaces requests 1 / perSecond apart on its clock', async () => {
+    let now = 1000;
+    const slept: number[] = [];
+    const limiter = new RateLimiter(
+      4,
+      (ms) => {
+        slept.push(ms);
+        now += ms;
+        return Promise.resolve();
+      },
+      () => now,
+    );
+    const started: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      await limiter.take();
+      started.push(now);
+    }
+    expect(started).toEqual([1000, 1250, 1500, 1750]);
+    now += 1000;
+    await limiter.take();
+    expect(slept).toEqual([250, 250, 250]);
+  });
+});

@@ -5,7 +5,7 @@ import type { Database } from '@winnow/db';
 import { buildApp } from '../src/app';
 import { readConfig } from '../src/config';
 import { decryptSecret } from '../src/registries/secrets';
-import { freePort, startRegistry, type TestRegistry } from './support/registry';
+import { freePort, startRegistry, type TestRegistry } from '@winnow/registry/testing';
 import { providers, testDatabase } from './database';
 
 const NOW = new Date('2026-11-01T00:00:00Z');

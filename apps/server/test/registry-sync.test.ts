@@ -14,7 +14,7 @@ import {
 } from './support/registry-fixtures';
 
 /** The client as a sync source, counting requests by method. */
-function countingSource(client: DistributionClient, url: string) {
+function countingSource(client: DistributionClient) {
   const counts = { head: 0, get: 0, blob: 0 };
   const source: RegistrySource = {
     repositories: () => client.repositories(),
@@ -27,10 +27,9 @@ function countingSource(client: DistributionClient, url: string) {
       counts.get += 1;
       return client.getManifest(path, reference);
     },
-    getBlob: async (path, digest) => {
+    getBlob: (path, digest) => {
       counts.blob += 1;
-      const response = await fetch(`${url}/v2/${path}/blobs/${digest}`);
-      return response.ok ? Buffer.from(await response.arrayBuffer()) : null;
+      return client.getBlob(path, digest);
     },
     deleteManifest: (path, digest) => client.deleteManifest(path, digest),
   };
@@ -97,7 +96,7 @@ describe.each(providers)('registry sync on %s, against a real registry', (provid
   });
 
   it('reads tags, digests, indexes, referrers, signatures and push times into the inventory', async () => {
-    const { source, counts } = countingSource(client, registry.url);
+    const { source, counts } = countingSource(client);
     const progress: number[] = [];
     const result = await syncRegistry({
       database,
@@ -188,7 +187,7 @@ describe.each(providers)('registry sync on %s, against a real registry', (provid
         ],
       },
     ]);
-    const { source, counts } = countingSource(client, registry.url);
+    const { source, counts } = countingSource(client);
     const result = await syncRegistry({
       database,
       source,
@@ -216,7 +215,7 @@ describe.each(providers)('registry sync on %s, against a real registry', (provid
       created: '2026-03-01T00:00:00Z',
     });
     await client.deleteManifest('acme/web', fixtures.v1 ?? '');
-    const { source } = countingSource(client, registry.url);
+    const { source } = countingSource(client);
     await syncRegistry({
       database,
       source,
@@ -236,7 +235,7 @@ describe.each(providers)('registry sync on %s, against a real registry', (provid
   });
 
   it('records a repository it cannot read and goes on with the others', async () => {
-    const { source } = countingSource(client, registry.url);
+    const { source } = countingSource(client);
     const failing: RegistrySource = {
       ...source,
       tags: (path) =>

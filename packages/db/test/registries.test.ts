@@ -43,6 +43,7 @@ describe.each(providers)('registries on %s', (provider) => {
     const created = await db().registries.create(hub);
     expect(created).toEqual({
       ...hub,
+      id: expect.any(Number) as unknown,
       createdAt: expect.any(Date) as unknown,
       updatedAt: expect.any(Date) as unknown,
     });

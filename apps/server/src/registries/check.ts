@@ -1,10 +1,6 @@
 import type { RegistryRecord } from '@winnow/db';
-import {
-  type Credentials,
-  DistributionClient,
-  type DistributionClientOptions,
-  RegistryError,
-} from '@winnow/registry';
+import { type Credentials, type DistributionClientOptions, RegistryError } from '@winnow/registry';
+import { connect } from './connectors';
 import { decryptSecret, SecretError } from './secrets';
 
 /** What a connection check found: the registry answered `GET /v2/` and took the credentials. */
@@ -23,10 +19,7 @@ export function credentialsOf(
   };
 }
 
-/**
- * The client options of a registry connection. Its TLS options, concurrency and rate limit are
- * not passed yet: the client does not take them (the client work of issue 5 adds them).
- */
+/** The client options of a registry connection: TLS, request cap, rate limit and timeout. */
 export function clientOptions(
   registry: RegistryRecord,
   credentials: Credentials | undefined,
@@ -34,6 +27,11 @@ export function clientOptions(
   return {
     url: registry.url,
     timeoutMs: registry.timeoutMs,
+    concurrency: registry.concurrency,
+    ...(registry.requestsPerSecond !== null && { requestsPerSecond: registry.requestsPerSecond }),
+    ...((registry.tls.caCertificate !== undefined || registry.tls.insecureSkipVerify === true) && {
+      tls: registry.tls,
+    }),
     ...(credentials !== undefined && { credentials }),
   };
 }
@@ -49,7 +47,7 @@ export async function checkRegistry(
   let credentials: Credentials | undefined;
   try {
     credentials = credentialsOf(registry, secretKey);
-    await new DistributionClient(clientOptions(registry, credentials)).ping();
+    await connect(registry, credentials).ping();
     return { ok: true };
   } catch (error) {
     if (!(error instanceof RegistryError || error instanceof SecretError)) throw error;

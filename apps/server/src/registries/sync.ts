@@ -1,8 +1,8 @@
 import type { Database, SyncError, SyncProgress } from '@winnow/db';
 import type { InventoryManifest, InventoryRepository, InventoryTag } from '@winnow/engine';
-import { RegistryError } from '@winnow/registry';
+import { configCreated, parseManifest, RegistryError } from '@winnow/registry';
 
-import { parseManifest, type RegistrySource } from './source';
+import type { RegistrySource } from './source';
 
 /** What a sync needs to know of a registry connection. */
 export interface SyncTarget {
@@ -206,7 +206,7 @@ class RepositoryReader {
     }
     if (parsed.configDigest !== null) {
       const config = await this.source.getBlob(this.path, parsed.configDigest);
-      pushedAt = config === null ? null : configCreated(config);
+      pushedAt = config === null ? null : (configCreated(config)?.toISOString() ?? null);
     }
     const manifest: InventoryManifest = {
       digest,
@@ -243,17 +243,5 @@ class RepositoryReader {
         }
       }
     }
-  }
-}
-
-/** The image config's `created`, as RFC 3339 UTC; null when absent or unreadable. */
-export function configCreated(config: Buffer): string | null {
-  try {
-    const parsed = JSON.parse(config.toString('utf8')) as { created?: unknown };
-    if (typeof parsed.created !== 'string') return null;
-    const time = Date.parse(parsed.created);
-    return Number.isNaN(time) ? null : new Date(time).toISOString();
-  } catch {
-    return null;
   }
 }

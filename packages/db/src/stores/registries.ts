@@ -20,6 +20,7 @@ export interface RegistrySyncSchedule {
 
 /** A registry connection. `secret` is stored as given: the caller encrypts it. */
 export interface RegistryRecord {
+  /** What its syncs and deletions refer to. */
   readonly id: number;
   readonly name: string;
   /** The connector that speaks to it (`distribution`: the OCI distribution API). */

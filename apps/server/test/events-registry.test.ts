@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { DistributionClient, MediaType } from '@winnow/registry';
+import { startRegistry, type TestRegistry } from '@winnow/registry/testing';
 import { buildApp } from '../src/app';
 import { readConfig } from '../src/config';
 import { providers, testDatabase } from './database';
-import { startRegistry, type TestRegistry } from './registry';
 
 const SECRET = 'registry-to-winnow-0123456789';
 const TAGS = '/api/v1/namespaces/acme/repositories/web/tags';
@@ -66,8 +66,10 @@ describe.each(providers)('a real registry notifying Winnow (%s)', (provider) => 
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
     registry = await startRegistry({
-      url: `http://127.0.0.1:${port}/api/v1/events/distribution`,
-      headers: { Authorization: `Bearer ${SECRET}` },
+      notifications: {
+        url: `http://127.0.0.1:${port}/api/v1/events/distribution`,
+        headers: { Authorization: `Bearer ${SECRET}` },
+      },
     });
   });
   afterAll(async () => {

@@ -271,6 +271,28 @@ describe.each(providers)('registry events (POST %s)', (provider) => {
   });
 });
 
+describe('the events secret in the log', () => {
+  it('is never written, whether it is right or wrong', async () => {
+    const { database, drop } = await testDatabase('sqlite');
+    const log: string[] = [];
+    const app = await buildApp({
+      config: readConfig({ WINNOW_EVENTS_SECRET: SECRET, WINNOW_LOG_LEVEL: 'trace' }),
+      database,
+      logStream: { write: (line) => void log.push(line) },
+    });
+    try {
+      for (const authorization of [`Bearer ${SECRET}`, `Bearer ${SECRET}-wrong`]) {
+        await send(app, [event('push', manifest(1, 'v1'), 1)], { authorization });
+      }
+      expect(log.join('')).toContain('/api/v1/events/distribution');
+      expect(log.join('')).not.toContain(SECRET);
+    } finally {
+      await app.close();
+      await drop();
+    }
+  });
+});
+
 describe('registry events without WINNOW_EVENTS_SECRET', () => {
   it('answer 503 and say how to configure them', async () => {
     const { database, drop } = await testDatabase('sqlite');

@@ -36,6 +36,7 @@ const hub = {
 
 const hubJson = {
   name: 'hub',
+  kind: 'distribution',
   url: 'https://registry.example/mirror',
   auth: { kind: 'basic', username: 'robot', hasSecret: true },
   namespaces: ['acme', 'beta'],
@@ -111,6 +112,7 @@ describe.each(providers)('registry routes on %s', (provider) => {
       registries: [
         {
           name: 'aaa',
+          kind: 'distribution',
           url: 'http://10.0.0.1:5000',
           auth: { kind: 'anonymous', hasSecret: false },
           namespaces: [],

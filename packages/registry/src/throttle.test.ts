@@ -48,4 +48,27 @@ describe('RateLimiter', () => {
     await limiter.take();
     expect(slept).toEqual([250, 250, 250]);
   });
+
+  it('keeps the spacing when timers fire late together (a busy event loop)', async () => {
+    let now = 0;
+    const timers: Array<{ at: number; fire: () => void }> = [];
+    const limiter = new RateLimiter(
+      20,
+      (ms) => new Promise<void>((fire) => timers.push({ at: now + ms, fire })),
+      () => now,
+    );
+    const started: number[] = [];
+    for (let i = 0; i < 4; i += 1) void limiter.take().then(() => started.push(now));
+    const settle = () => new Promise((done) => setImmediate(done));
+    await settle();
+    // The loop stalls until 200 ms: every timer due by then fires at once, then time goes on.
+    for (const at of [200, 250, 300, 350, 400]) {
+      now = at;
+      const due = timers.filter((t) => t.at <= now);
+      timers.splice(0, timers.length, ...timers.filter((t) => t.at > now));
+      for (const timer of due) timer.fire();
+      await settle();
+    }
+    expect(started).toEqual([0, 200, 250, 300]);
+  });
 });

@@ -41,11 +41,18 @@ export class RateLimiter {
     this.intervalMs = 1000 / perSecond;
   }
 
-  /** Waits for this request's turn. */
+  /**
+   * Waits for this request's turn. The turn is checked again after each sleep, on the clock:
+   * a timer that fires late (a busy event loop) must not let the late requests start together.
+   */
   async take(): Promise<void> {
-    const now = this.now();
-    const at = Math.max(now, this.next);
-    this.next = at + this.intervalMs;
-    if (at > now) await this.sleep(at - now);
+    for (;;) {
+      const now = this.now();
+      if (now >= this.next) {
+        this.next = now + this.intervalMs;
+        return;
+      }
+      await this.sleep(this.next - now);
+    }
   }
 }

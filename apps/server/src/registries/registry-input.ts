@@ -90,6 +90,7 @@ export function changesOf(body: ChangeBody, { now, secretKey }: InputContext): R
 export function newRegistryOf(body: CreateBody, context: InputContext): NewRegistry {
   return {
     name: body.name,
+    kind: body.kind ?? 'distribution',
     url: body.url,
     authKind: 'anonymous',
     username: null,

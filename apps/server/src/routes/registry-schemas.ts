@@ -1,3 +1,4 @@
+import { CONNECTOR_KINDS } from '../registries/connectors';
 import type { RegistryAuthKind, RegistryRecord } from '@winnow/db';
 import { NamePattern } from '@winnow/engine';
 import { namespaceName } from './inventory-schemas';
@@ -114,7 +115,16 @@ export const createBody = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'url'],
-  properties: { name: registryName, auth: authSchema(true), ...settings },
+  properties: {
+    name: registryName,
+    kind: {
+      type: 'string',
+      enum: CONNECTOR_KINDS,
+      description: 'The connector (default distribution: the OCI distribution API)',
+    },
+    auth: authSchema(true),
+    ...settings,
+  },
 } as const;
 
 export const changeBody = {
@@ -150,6 +160,7 @@ export interface ChangeBody {
 
 export interface CreateBody extends ChangeBody {
   readonly name: string;
+  readonly kind?: string;
   readonly url: string;
 }
 
@@ -160,6 +171,7 @@ export const registrySchema = {
   type: 'object',
   required: [
     'name',
+    'kind',
     'url',
     'auth',
     'namespaces',
@@ -174,6 +186,7 @@ export const registrySchema = {
   ],
   properties: {
     name: { type: 'string' },
+    kind: { type: 'string' },
     url: { type: 'string' },
     auth: {
       type: 'object',
@@ -220,6 +233,7 @@ export const checkSchema = {
 export function registryJson(registry: RegistryRecord) {
   return {
     name: registry.name,
+    kind: registry.kind,
     url: registry.url,
     auth: {
       kind: registry.authKind,

@@ -8,6 +8,7 @@ import { errorHandler } from './error-handler';
 import { errorBodySchema } from './errors';
 import { Metrics } from './metrics';
 import { auditRoutes } from './routes/audit';
+import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
 import { metricsRoutes } from './routes/metrics';
@@ -116,6 +117,7 @@ export async function buildApp({
   });
   await app.register(runRoutes, { database, metrics, clock, ...(signals && { signals }) });
   await app.register(auditRoutes, { database });
+  await app.register(eventRoutes, { database, metrics, secret: config.eventsSecret });
   await app.register(previewRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

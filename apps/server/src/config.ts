@@ -13,6 +13,11 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** AES-256 key of the registries' secrets (32 bytes); none: registries without secrets only. */
   readonly secretKey: Buffer | undefined;
+  /**
+   * The bearer token registries send with their notifications (POST /api/v1/events/distribution);
+   * undefined: the endpoint answers 503. Never logged.
+   */
+  readonly eventsSecret: string | undefined;
 }
 
 export interface WorkerConfig {
@@ -117,6 +122,18 @@ function ratio(value: string | undefined): number | undefined {
   return n;
 }
 
+/** Long enough not to be guessed; a token, so no spaces (it goes in an Authorization header). */
+function secret(value: string | undefined): string | undefined {
+  if (unset(value)) return undefined;
+  if (value.length < 16 || /\s/.test(value)) {
+    // The value itself is never part of the message.
+    throw new ConfigError(
+      'WINNOW_EVENTS_SECRET: expected at least 16 characters and no spaces (e.g. openssl rand -hex 32)',
+    );
+  }
+  return value;
+}
+
 function worker(env: Environment): WorkerConfig {
   const config = {
     enabled: flag('WINNOW_WORKER_ENABLED', env.WINNOW_WORKER_ENABLED, true),
@@ -163,6 +180,7 @@ export function readConfig(env: Environment): ServerConfig {
     maxDeleteRatio: ratio(env.WINNOW_MAX_DELETE_RATIO),
     shutdownTimeoutMs: duration('WINNOW_SHUTDOWN_TIMEOUT', env.WINNOW_SHUTDOWN_TIMEOUT, '20s'),
     secretKey: secretKey(env.WINNOW_SECRET_KEY),
+    eventsSecret: secret(env.WINNOW_EVENTS_SECRET),
   };
 }
 

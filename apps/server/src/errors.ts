@@ -5,6 +5,7 @@ export const ApiErrorCode = {
   validation: { code: 'WINNOW_VALIDATION_FAILED', status: 400 },
   policyInvalid: { code: EngineErrorCode.policyInvalid, status: 400 },
   inventoryInvalid: { code: EngineErrorCode.inventoryInvalid, status: 400 },
+  unauthorized: { code: 'WINNOW_UNAUTHORIZED', status: 401 },
   notFound: { code: 'WINNOW_NOT_FOUND', status: 404 },
   conflict: { code: 'WINNOW_CONFLICT', status: 409 },
   /** A registry secret given while WINNOW_SECRET_KEY is not set. */

@@ -15,7 +15,7 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /**
  * Winnow's Prometheus metrics, in a registry of their own (never prom-client's global one, so
  * that two apps in one process, as in tests, do not share counters). Labels have few values:
- * decision, stage, trigger, status, kind, method and route template; `namespace` on the tag
+ * decision, stage, trigger, status, kind, action, outcome, method and route template; `namespace` on the tag
  * counters only (as many series as namespaces). Reference: docs/metrics.md.
  */
 export class Metrics {
@@ -113,6 +113,13 @@ export class Metrics {
     name: 'winnow_registry_deletions_total',
     help: 'Manifest deletions in registries, by registry and outcome (deleted, absent, skipped, failed)',
     labelNames: ['registry', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly registryEvents = new Counter({
+    name: 'winnow_registry_events_total',
+    help: 'Registry notification events received, by action (push, pull, delete, mount) and outcome: applied to the inventory, duplicate (applied before), ignored (a blob, an unknown namespace, nothing in the inventory to change)',
+    labelNames: ['action', 'outcome'] as const,
     registers: [this.registry],
   });
 

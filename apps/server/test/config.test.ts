@@ -39,6 +39,7 @@ describe('configuration from the environment', () => {
         WINNOW_MAX_DELETE_RATIO: '0.5',
         WINNOW_SHUTDOWN_TIMEOUT: '5s',
         WINNOW_SECRET_KEY: KEY.toString('base64'),
+        WINNOW_EVENTS_SECRET: 'a-secret-of-sixteen+',
       }),
     ).toEqual({
       host: '0.0.0.0',
@@ -50,6 +51,7 @@ describe('configuration from the environment', () => {
       maxDeleteRatio: 0.5,
       shutdownTimeoutMs: 5000,
       secretKey: KEY,
+      eventsSecret: 'a-secret-of-sixteen+',
     });
   });
 
@@ -102,9 +104,22 @@ describe('configuration from the environment', () => {
     [{ WINNOW_MAX_DELETE_RATIO: '1.5' }, /WINNOW_MAX_DELETE_RATIO/],
     [{ WINNOW_MAX_DELETE_RATIO: '90%' }, /WINNOW_MAX_DELETE_RATIO/],
     [{ WINNOW_SHUTDOWN_TIMEOUT: '-5s' }, /WINNOW_SHUTDOWN_TIMEOUT: expected a positive/],
+    [{ WINNOW_EVENTS_SECRET: 'short' }, /WINNOW_EVENTS_SECRET: expected at least 16 characters/],
+    [{ WINNOW_EVENTS_SECRET: 'sixteen chars and a space' }, /WINNOW_EVENTS_SECRET/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('never shows the events secret in its message', () => {
+    let message = '';
+    try {
+      readConfig({ WINNOW_EVENTS_SECRET: 'tiny-secret' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^WINNOW_EVENTS_SECRET/);
+    expect(message).not.toContain('tiny-secret');
   });
 
   it('never shows a database password', () => {

@@ -5,6 +5,7 @@ import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
 import { type PolicyStore, policyStore } from './stores/policies';
 import { type RegistryStore, registryStore } from './stores/registries';
+import { type RegistryEventStore, registryEventStore } from './stores/registry-events';
 import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
 import { type TagStore, tagStore } from './stores/tags';
@@ -27,6 +28,8 @@ export interface TransactionStores {
   readonly registrySyncs: RegistrySyncStore;
   /** Registry connections, and which namespaces each serves. */
   readonly registries: RegistryStore;
+  /** Registry notification events, applied to the inventory once each. */
+  readonly registryEvents: RegistryEventStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -92,5 +95,6 @@ function transactionStores(
     schedules: scheduleStore(db, provider),
     registrySyncs: registrySyncStore(db),
     registries: registryStore(db, provider),
+    registryEvents: registryEventStore(db),
   };
 }

@@ -40,6 +40,12 @@ export type {
   TaskStatusCounts,
 } from './stores/run-types';
 export type { AuditEntry, AuditStore } from './stores/audit';
+export type {
+  InventoryChange,
+  RegistryEventInput,
+  RegistryEventResult,
+  RegistryEventStore,
+} from './stores/registry-events';
 export type { DueSchedule, NewSchedule, Schedule, ScheduleStore } from './stores/schedules';
 export type {
   RegistrySyncRecord,

@@ -36,11 +36,38 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
+export interface TestRegistryOptions {
+  /**
+   * Where the registry POSTs its notification envelopes (pushes, pulls, deletes), with these
+   * headers (e.g. `Authorization: Bearer <secret>`); retried every second until accepted.
+   */
+  readonly notifications?: { url: string; headers?: Readonly<Record<string, string>> };
+}
+
+/** The registry configuration's `notifications` section (YAML lines). */
+function notificationLines(options: TestRegistryOptions): string[] {
+  const endpoint = options.notifications;
+  if (endpoint === undefined) return [];
+  return [
+    'notifications:',
+    '  endpoints:',
+    '    - name: test',
+    `      url: ${endpoint.url}`,
+    '      headers:',
+    ...Object.entries(endpoint.headers ?? {}).map(
+      ([name, value]) => `        ${name}: [${JSON.stringify(value)}]`,
+    ),
+    '      timeout: 1s',
+    '      threshold: 5',
+    '      backoff: 1s',
+  ];
+}
+
 /**
  * A registry of its own on loopback, storage in a temp dir, deletes enabled, no auth (the
  * package's own config, not Debian's default one, which enables htpasswd and listens everywhere).
  */
-export async function startRegistry(): Promise<TestRegistry> {
+export async function startRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
   ensureRegistry();
   const dir = mkdtempSync(join(tmpdir(), 'winnow-registry-'));
   const port = await freePort();
@@ -58,6 +85,7 @@ export async function startRegistry(): Promise<TestRegistry> {
       '    enabled: true',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...notificationLines(options),
       '',
     ].join('\n'),
   );

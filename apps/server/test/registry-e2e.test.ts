@@ -114,11 +114,6 @@ describe.each(providers)('a registry managed end to end on %s', (provider) => {
     const queued = await call('POST', '/api/v1/registries/local/syncs');
     expect(queued.statusCode).toBe(202);
     const location = queued.headers.location as string;
-    // A second trigger while it is queued or running gives the same sync.
-    const again = await call('POST', '/api/v1/registries/local/syncs');
-    if (again.statusCode === 200) {
-      expect(again.json()).toMatchObject({ id: queued.json<{ id: number }>().id });
-    }
     const sync = await until(
       'the sync',
       async () => (await call('GET', location)).json<{ status: string; progress: object }>(),

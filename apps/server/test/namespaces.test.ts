@@ -4,6 +4,12 @@ interface ErrorResponse {
   error: { code: string; issues?: { pointer: string; message: string }[] };
 }
 
+const CACHE_SETTINGS = {
+  upstream: { url: 'https://mirror.example' },
+  cacheTtl: '14d',
+  stalenessPeriod: '7d',
+};
+
 describe.each(providers)('namespaces and repositories API on %s', (provider) => {
   const app = useApp(provider);
 
@@ -21,7 +27,7 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
       payload: {
         name: 'cache',
         kind: 'proxy_cache',
-        settings: { upstream: 'https://mirror.example' },
+        settings: CACHE_SETTINGS,
       },
     });
     expect(
@@ -33,7 +39,8 @@ describe.each(providers)('namespaces and repositories API on %s', (provider) => 
       {
         name: 'cache',
         kind: 'proxy_cache',
-        settings: { upstream: 'https://mirror.example' },
+        settings: CACHE_SETTINGS,
+        upstream: { status: null, checkedAt: null, error: null },
       },
     );
     const twice = await app().inject({

@@ -4,6 +4,7 @@ import { type AuditStore, auditStore } from './stores/audit';
 import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
 import { type PolicyStore, policyStore } from './stores/policies';
+import { type ProxyCacheStore, proxyCacheStore } from './stores/proxy-cache';
 import { type RegistryStore, registryStore } from './stores/registries';
 import { type RegistryEventStore, registryEventStore } from './stores/registry-events';
 import { type RepositoryStore, repositoryStore } from './stores/repositories';
@@ -30,6 +31,8 @@ export interface TransactionStores {
   readonly registries: RegistryStore;
   /** Registry notification events, applied to the inventory once each. */
   readonly registryEvents: RegistryEventStore;
+  /** Proxy-cache namespaces: their upstream's health and the tags' upstream checks. */
+  readonly proxyCache: ProxyCacheStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -96,5 +99,6 @@ function transactionStores(
     registrySyncs: registrySyncStore(db),
     registries: registryStore(db, provider),
     registryEvents: registryEventStore(db),
+    proxyCache: proxyCacheStore(db),
   };
 }

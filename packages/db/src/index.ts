@@ -9,6 +9,13 @@ export { DbErrorCode, WinnowDbError } from './errors';
 export { providerOf, type Provider } from './provider';
 export type { NamespaceKind, NamespaceRecord, NamespaceStore } from './stores/namespaces';
 export type { RepositoryRef, RepositoryStore } from './stores/repositories';
+export type {
+  PendingCheck,
+  ProxyCacheNamespace,
+  ProxyCacheStore,
+  TagUpstreamCheck,
+  UpstreamHealth,
+} from './stores/proxy-cache';
 export type { ImportSummary, InventoryScope, InventoryStore } from './stores/inventory';
 export type { PolicyRevisionRecord, PolicyStore, StoredPolicy } from './stores/policies';
 export type { ExpiredTag, TagStore } from './stores/tags';

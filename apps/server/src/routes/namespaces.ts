@@ -3,6 +3,7 @@ import type { Database, NamespaceRecord } from '@winnow/db';
 import { NamePattern } from '@winnow/engine';
 import { audited } from '../audit';
 import { ApiError } from '../errors';
+import { proxyCacheSettingsIssues } from '../proxy-cache/settings';
 
 const namespaceSchema = {
   type: 'object',
@@ -11,6 +12,16 @@ const namespaceSchema = {
     name: { type: 'string' },
     kind: { type: 'string', enum: ['normal', 'proxy_cache'] },
     settings: { type: 'object', additionalProperties: true },
+    upstream: {
+      type: 'object',
+      description: 'Proxy-cache namespaces: the upstream registry as last checked',
+      required: ['status', 'checkedAt', 'error'],
+      properties: {
+        status: { type: ['string', 'null'], description: 'up, down, or null before the first check' },
+        checkedAt: { type: ['string', 'null'], format: 'date-time' },
+        error: { type: ['string', 'null'] },
+      },
+    },
   },
 } as const;
 const repositorySchema = {
@@ -34,6 +45,26 @@ const errors = {
   404: { $ref: 'ErrorBody#' },
   409: { $ref: 'ErrorBody#' },
 };
+
+/** 400 naming the field when a proxy-cache namespace's settings are not valid. */
+async function checkProxyCacheSettings(database: Database, settings: unknown): Promise<void> {
+  const issues = proxyCacheSettingsIssues(settings, '/body/settings');
+  const registry = (settings as { upstream?: { registry?: unknown } }).upstream?.registry;
+  if (
+    issues.length === 0 &&
+    typeof registry === 'string' &&
+    (await database.registries.get(registry)) === null
+  ) {
+    issues.push({
+      pointer: '/body/settings/upstream/registry',
+      message: `expected the name of a registry connection; there is no registry "${registry}"`,
+    });
+  }
+  const [first] = issues;
+  if (first !== undefined) {
+    throw new ApiError('validation', `${first.pointer}: ${first.message}`, issues);
+  }
+}
 
 /** Namespaces, and the repositories in them. */
 export async function namespaceRoutes(
@@ -67,6 +98,8 @@ export async function namespaceRoutes(
       schema: {
         tags: ['inventory'],
         summary: 'Create a namespace (409 if it exists)',
+        description:
+          'A proxy_cache namespace needs settings {upstream: {url, registry?, repositoryPrefix?}, cacheTtl, stalenessPeriod} (docs/registry.md)',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -86,6 +119,7 @@ export async function namespaceRoutes(
     },
     async (request, reply) => {
       const { name, kind = 'normal', settings = {} } = request.body;
+      if (kind === 'proxy_cache') await checkProxyCacheSettings(database, settings);
       const created = await audited(
         database,
         (stores) => stores.namespaces.create({ name, kind, settings }),

@@ -1,6 +1,7 @@
 import type { DbTransaction } from '../client';
 import type { Prisma } from '../generated/postgresql/client';
 import { translated } from '../errors';
+import { type UpstreamHealth, upstreamHealthOf } from './proxy-cache';
 
 export type NamespaceKind = 'normal' | 'proxy_cache';
 
@@ -8,6 +9,8 @@ export interface NamespaceRecord {
   readonly name: string;
   readonly kind: NamespaceKind;
   readonly settings: Readonly<Record<string, unknown>>;
+  /** Proxy-cache namespaces (read only): the upstream's health as last checked. */
+  readonly upstream?: UpstreamHealth;
 }
 
 export interface NamespaceStore {
@@ -19,10 +22,22 @@ export interface NamespaceStore {
   delete(name: string): Promise<void>;
 }
 
-type Row = { name: string; kind: NamespaceKind; settings: unknown };
+type Row = {
+  name: string;
+  kind: NamespaceKind;
+  settings: unknown;
+  upstreamStatus: string | null;
+  upstreamCheckedAt: Date | null;
+  upstreamError: string | null;
+};
 
 function toRecord(row: Row): NamespaceRecord {
-  return { name: row.name, kind: row.kind, settings: row.settings as Record<string, unknown> };
+  const record = {
+    name: row.name,
+    kind: row.kind,
+    settings: row.settings as Record<string, unknown>,
+  };
+  return row.kind === 'proxy_cache' ? { ...record, upstream: upstreamHealthOf(row) } : record;
 }
 
 export function namespaceStore(db: DbTransaction): NamespaceStore {

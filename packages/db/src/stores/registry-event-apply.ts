@@ -71,7 +71,14 @@ async function push(db: DbTransaction, lookup: Lookup, change: Change<'push'>, a
   // Moved, or pushed again after a run expired it: live again, pushed now.
   await db.tag.update({
     where: { id: tag.id },
-    data: { digest: change.digest, pushedAt: at, lifetimeEnd: null, expiredByRunId: null },
+    data: {
+      digest: change.digest,
+      pushedAt: at,
+      lifetimeEnd: null,
+      expiredByRunId: null,
+      // A proxy cache's stale tag, re-fetched: its new digest is what the upstream has.
+      upstreamStale: false,
+    },
   });
   return applied;
 }

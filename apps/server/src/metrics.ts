@@ -123,6 +123,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly proxyCacheChecks = new Counter({
+    name: 'winnow_proxy_cache_checks_total',
+    help: 'Upstream checks of pulled proxy-cache tags, by namespace and result: confirmed (same digest), changed (the upstream moved the tag: stale), unreachable',
+    labelNames: ['namespace', 'result'] as const,
+    registers: [this.registry],
+  });
+
   readonly httpRequests = new Counter({
     name: 'winnow_http_requests_total',
     help: 'API requests answered, by method, route template and status code',

@@ -4,6 +4,7 @@ import type { InventoryRepository } from '@winnow/engine';
 import { buildApp } from './app';
 import type { ServerConfig } from './config';
 import { Metrics } from './metrics';
+import { UpstreamChecks } from './proxy-cache/upstream-checks';
 import { RegistryJobs } from './registries/jobs';
 import { startScheduledRuns } from './schedules/scheduler';
 import { Worker, type WorkerSignals } from './worker/worker';
@@ -35,6 +36,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   const { config, database } = options;
   const metrics = new Metrics();
   let worker: Worker | undefined;
+  let stopped = false;
   const signals: WorkerSignals = {
     wake: () => worker?.wake(),
     cancelled: (runId) => worker?.cancelled(runId),
@@ -60,6 +62,14 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       batchSize: config.worker.batchSize,
       clock,
     };
+    const upstreamChecks = new UpstreamChecks({
+      database,
+      metrics,
+      log: app.log.child({ component: 'proxy-cache' }),
+      secretKey: config.secretKey,
+      batchSize: config.worker.batchSize,
+      clock,
+    });
     worker = new Worker({
       // Under the worker's own identity, which holds the sync leases.
       registries: (stopping) => registryJobs.cycle(stopping),
@@ -76,6 +86,13 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
           // Schedules that cannot start must not hold up the runs already queued.
           metrics.errors.inc({ kind: 'worker' });
           log.error({ err: error }, 'schedule: could not start the due runs');
+        }
+        // Before the runs, so that they see the upstreams' health as it is now.
+        try {
+          await upstreamChecks.cycle(() => stopped);
+        } catch (error) {
+          metrics.errors.inc({ kind: 'worker' });
+          log.error({ err: error }, 'proxy cache: upstream checks failed');
         }
       },
       database,
@@ -94,6 +111,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     metrics,
     start: () => worker?.start(),
     stop: async () => {
+      stopped = true;
       await Promise.all([worker?.stop(), app.close()]);
     },
   };

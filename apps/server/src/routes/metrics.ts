@@ -24,6 +24,25 @@ export async function metricsRoutes(
       }
     },
   );
+  metrics.scrapedGauge(
+    'winnow_proxy_cache_upstream_up',
+    'Whether the upstream of each proxy-cache namespace answered its last check (1) or not (0); absent before the first check',
+    ['namespace'],
+    async () => {
+      try {
+        return (await database.proxyCache.namespaces())
+          .filter((namespace) => namespace.upstream.status !== null)
+          .map((namespace) => ({
+            labels: { namespace: namespace.name },
+            value: namespace.upstream.status === 'up' ? 1 : 0,
+          }));
+      } catch (error) {
+        app.log.warn({ err: error }, 'proxy-cache upstreams: database not reachable');
+        metrics.errors.inc({ kind: 'scrape' });
+        return [];
+      }
+    },
+  );
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const method = request.method;

@@ -7,6 +7,7 @@ import {
 } from '@winnow/engine';
 import type { Log } from '../log';
 import type { Metrics } from '../metrics';
+import { proxyCacheRun } from '../proxy-cache/run-rules';
 import { observeAppliedTask, WORKER_ACTOR } from './reporting';
 import { RunPolicies } from './run-policies';
 import { TaskErrorCode, taskErrorOf, TaskFailure } from './task-errors';
@@ -74,9 +75,11 @@ export class RunExecutor {
         `repository ${repositoryPath(task.repository)} was deleted after the run was created`,
       );
     }
+    // A proxy-cache namespace adds its cache TTL rule, and guards against an upstream outage.
+    const cache = await proxyCacheRun(this.options.database, task.repository.namespace);
     const report = evaluateInventory(
       { apiVersion: 'winnow/v1', kind: 'Inventory', repositories: [repository] },
-      policies,
+      cache === undefined ? policies : cache.policies(policies),
       {
         now: task.run.now,
         ...(this.options.maxDeleteRatio !== undefined && {
@@ -84,7 +87,9 @@ export class RunExecutor {
         }),
       },
     );
-    return report.decisions;
+    return cache === undefined
+      ? report.decisions
+      : cache.guard(task.repository, report.decisions, task.run.now);
   }
 
   private apply(task: ClaimedTask, decisions: readonly TagDecision[]): Promise<ApplyResult> {

@@ -42,6 +42,13 @@ export interface TestRegistryOptions {
    * headers (e.g. `Authorization: Bearer <secret>`); retried every second until accepted.
    */
   readonly notifications?: { url: string; headers?: Readonly<Record<string, string>> };
+  /** Listen on this loopback port (default: a free one), e.g. to start a stopped registry again. */
+  readonly port?: number;
+  /**
+   * Keep the storage here (default: a temp dir removed by `stop`); a dir given is left in place,
+   * so a registry started again on it has the same content.
+   */
+  readonly dataDir?: string;
 }
 
 /** The registry configuration's `notifications` section (YAML lines). */
@@ -70,7 +77,8 @@ function notificationLines(options: TestRegistryOptions): string[] {
 export async function startRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
   ensureRegistry();
   const dir = mkdtempSync(join(tmpdir(), 'winnow-registry-'));
-  const port = await freePort();
+  const data = options.dataDir ?? join(dir, 'data');
+  const port = options.port ?? (await freePort());
   const config = join(dir, 'config.yml');
   writeFileSync(
     config,
@@ -80,7 +88,7 @@ export async function startRegistry(options: TestRegistryOptions = {}): Promise<
       '  level: error',
       'storage:',
       '  filesystem:',
-      `    rootdirectory: ${join(dir, 'data')}`,
+      `    rootdirectory: ${data}`,
       '  delete:',
       '    enabled: true',
       'http:',

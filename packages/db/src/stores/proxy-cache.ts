@@ -26,6 +26,8 @@ export interface PendingCheck {
 export interface TagUpstreamCheck {
   readonly pushedAt: Date | null;
   readonly upstreamCheckedAt: Date | null;
+  /** The upstream had another digest for the tag at its last check. */
+  readonly upstreamStale: boolean;
 }
 
 export interface ProxyCacheStore {
@@ -123,12 +125,16 @@ export function proxyCacheStore(db: DbTransaction): ProxyCacheStore {
           lifetimeEnd: null,
           repository: { name: ref.name, namespace: { name: ref.namespace } },
         },
-        select: { name: true, pushedAt: true, upstreamCheckedAt: true },
+        select: { name: true, pushedAt: true, upstreamCheckedAt: true, upstreamStale: true },
       });
       return new Map(
         rows.map((row) => [
           row.name,
-          { pushedAt: row.pushedAt, upstreamCheckedAt: row.upstreamCheckedAt },
+          {
+            pushedAt: row.pushedAt,
+            upstreamCheckedAt: row.upstreamCheckedAt,
+            upstreamStale: row.upstreamStale,
+          },
         ]),
       );
     },

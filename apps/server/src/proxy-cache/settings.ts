@@ -81,7 +81,7 @@ export function proxyCacheSettingsIssues(settings: unknown, pointer: string): Va
 /** The rules of valid settings (checked at the API); undefined when they do not validate. */
 export function proxyCacheRules(settings: unknown): ProxyCacheRules | undefined {
   if (proxyCacheSettingsIssues(settings, '').length > 0) return undefined;
-  const valid = settings as unknown as ProxyCacheSettings;
+  const valid = settings as ProxyCacheSettings;
   return {
     ...valid,
     cacheTtlMs: parseAge(valid.cacheTtl)?.ms ?? Number.POSITIVE_INFINITY,

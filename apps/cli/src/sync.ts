@@ -43,7 +43,11 @@ export function syncSummary(sync: SyncJson, paint: Paint): string[] {
   const errors = sync.errors ?? [];
   if (errors.length > 0) {
     lines.push('  repositories that could not be read:');
-    for (const e of errors) lines.push(`    ${e.repository}  ${e.code}  ${e.message}`);
+    // A repository of '' is the registry itself (its catalog could not be read).
+    for (const e of errors)
+      lines.push(
+        `    ${e.repository === '' ? '(catalog)' : e.repository}  ${e.code}  ${e.message}`,
+      );
   }
   return lines;
 }

@@ -85,6 +85,14 @@ describe('ProgressReporter', () => {
     expect(r.written()).not.toContain('\n');
   });
 
+  it('takes a terminal that reports 0 columns as 80 wide', () => {
+    const r = reporter(true, 0);
+    r.progress.update(sync('running', 9));
+    expect(r.written()).toBe(
+      '\rrepositories 9/20 [####......] 45% · tags 90 · fetched 18 · unchanged 9\x1b[K',
+    );
+  });
+
   it('without a terminal, writes a line per change, at most one per interval', () => {
     const r = reporter(false);
     r.progress.update(sync('queued', 0));

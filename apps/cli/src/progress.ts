@@ -67,7 +67,8 @@ export class ProgressReporter {
     const line = progressLine(sync);
     if (this.options.tty) {
       const text = sync.status === 'queued' ? `sync ${sync.id} queued: ${line}` : line;
-      const width = (this.options.columns ?? 80) - 1;
+      // A pseudo-terminal may report 0 columns: take 80 then.
+      const width = (this.options.columns || 80) - 1;
       this.stream.write(`\r${text.length > width ? text.slice(0, width) : text}\x1b[K`);
       this.drawn = true;
       return;

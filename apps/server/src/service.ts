@@ -58,6 +58,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       restoreWindowMs: config.restoreWindowMs,
       leaseMs: config.worker.leaseMs,
       batchSize: config.worker.batchSize,
+      intervalMs: config.worker.intervalMs,
       clock,
     };
     worker = new Worker({

@@ -14,7 +14,10 @@ import {
 } from '@winnow/engine';
 import { RemoteError, UsageError } from './errors';
 import { OutputWriter } from './output';
+import { deletionsCommand } from './deletions';
+import { registriesCommand } from './registries';
 import { exportCommand, importCommand, previewCommand } from './remote';
+import { syncCommand } from './sync';
 import { renderTable } from './table';
 
 /** Exit statuses of the contract: 0 success, 1 anything else, 2 invalid input. */
@@ -31,11 +34,19 @@ const USAGE = `Usage:
   winnow export [--server URL]                print the server's inventory snapshot
   winnow preview [--server URL] [--now T] [--namespace NS [--repository NAME]]
                  [--decision keep|delete] [--stage STAGE] [--format table|json]
+  winnow registries [--server URL] [--format table|json]
+                                              list the server's registry connections
+  winnow sync REGISTRY [--server URL] [--no-wait] [--format table|json]
+                                              sync a registry now and show its progress
+  winnow deletions (--run ID | --registry NAME) [--server URL] [--format table|json] [--limit N]
+                                              what became of the digests deleted in registries
   winnow help
+  winnow COMMAND --help                       one command's usage, with an example
 
 The server is --server, else $WINNOW_URL, else http://127.0.0.1:8080.
 
-Exit status: 0 success, 2 invalid input or usage, 1 anything else.
+Exit status: 0 success, 2 invalid input or usage, 1 anything else (a sync that ended partial or
+failed, a server that cannot be reached); 130 when Ctrl-C stops \`winnow sync\` waiting.
 `;
 
 interface Io {
@@ -173,6 +184,12 @@ export async function main(
         return await exportCommand(rest, io.stdout, process.env);
       case 'preview':
         return await previewCommand(rest, io.stdout, process.env);
+      case 'registries':
+        return await registriesCommand(rest, io.stdout, process.env);
+      case 'sync':
+        return await syncCommand(rest, io, process.env);
+      case 'deletions':
+        return await deletionsCommand(rest, io.stdout, process.env);
       case 'schema':
         return schema(rest, io);
       case 'help':

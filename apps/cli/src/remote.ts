@@ -2,49 +2,10 @@ import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { EvaluationReport, TagDecision } from '@winnow/engine';
-import { RemoteError, UsageError } from './errors';
+import { call, serverOf } from './api';
+import { UsageError } from './errors';
 import { OutputWriter } from './output';
 import { renderTable } from './table';
-
-/** Talks to a running Winnow server: `--server URL`, else WINNOW_URL, else the default address. */
-const DEFAULT_SERVER = 'http://127.0.0.1:8080';
-
-interface ErrorBody {
-  error?: { code?: string; message?: string; issues?: { pointer: string; message: string }[] };
-}
-
-function serverOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  const url = flag ?? env.WINNOW_URL ?? DEFAULT_SERVER;
-  if (!/^https?:\/\//.test(url))
-    throw new UsageError(`--server: expected an http(s) URL, got "${url}"`);
-  return url.replace(/\/+$/, '');
-}
-
-async function call(
-  server: string,
-  path: string,
-  init: RequestInit = {},
-  what = path,
-): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(`${server}${path}`, init);
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new RemoteError(
-      [`cannot reach the server at ${server}: ${cause?.code ?? cause?.message ?? String(error)}`],
-      1,
-    );
-  }
-  if (response.ok) return response;
-  const body = (await response.json().catch(() => ({}))) as ErrorBody;
-  const issues = body.error?.issues ?? [];
-  const lines =
-    issues.length > 0
-      ? issues.map((i) => `${what}: ${i.pointer === '' ? '(document)' : i.pointer}: ${i.message}`)
-      : [`${what}: ${response.status} ${body.error?.message ?? response.statusText}`];
-  throw new RemoteError(lines, response.status === 400 ? 2 : 1);
-}
 
 /** `winnow import FILE`: sends a snapshot to the server (idempotent). */
 export async function importCommand(

@@ -1,63 +1,25 @@
 /**
  * `winnow import`, `export` and `preview` against a real server process (SQLite in a temp dir).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { NOW, REPO_ROOT, runCli, stderrLines, TempDir } from './helpers';
+import { freePort, startServer, type TestServer } from './server';
 
-const SERVER = resolve(REPO_ROOT, 'apps/server/dist/server.js');
 const CI_INVENTORY = 'examples/ci/inventory.json';
 const CI_POLICY = 'examples/ci/policy.yaml';
 jest.setTimeout(60_000);
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        done(typeof address === 'object' && address ? address.port : 0);
-      });
-    });
-  });
-}
-
-let server: ChildProcess;
+let server: TestServer;
 let url: string;
-let dataDir: string;
 const dir = new TempDir();
 
 beforeAll(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(join(tmpdir(), 'winnow-cli-remote-'));
-  server = spawn(process.execPath, [SERVER], {
-    env: {
-      ...process.env,
-      WINNOW_PORT: String(port),
-      WINNOW_LOG_LEVEL: 'warn',
-      DATABASE_URL: `file:${join(dataDir, 'winnow.db')}`,
-    },
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await startServer();
+  url = server.url;
 });
 afterAll(() => {
-  server.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  server.stop();
   dir.remove();
 });
 

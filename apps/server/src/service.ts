@@ -60,6 +60,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       restoreWindowMs: config.restoreWindowMs,
       leaseMs: config.worker.leaseMs,
       batchSize: config.worker.batchSize,
+      intervalMs: config.worker.intervalMs,
       clock,
     };
     const upstreamChecks = new UpstreamChecks({

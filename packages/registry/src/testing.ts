@@ -125,3 +125,11 @@ export async function startRegistry(options: TestRegistryOptions = {}): Promise<
     },
   };
 }
+
+export {
+  type Fault,
+  type FaultMatch,
+  type FaultProxy,
+  type SeenRequest,
+  startFaultProxy,
+} from './fault-proxy';

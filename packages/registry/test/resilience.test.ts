@@ -1,5 +1,5 @@
 import { DistributionClient, type DistributionClientOptions, RegistryErrorCode } from '../src';
-import { type Fault, type FaultProxy, startFaultProxy } from './support/fault-proxy';
+import { type Fault, type FaultProxy, startFaultProxy } from '../src/fault-proxy';
 import { collect, pushImage } from './support/images';
 import { freePort, startRegistry, type TestRegistry } from '../src/testing';
 

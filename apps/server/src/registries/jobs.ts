@@ -19,11 +19,19 @@ export interface RegistryJobsOptions {
   readonly restoreWindowMs: number;
   readonly leaseMs: number;
   readonly batchSize: number;
+  /** The worker's interval: the first wait of a registry whose deletions failed. */
+  readonly intervalMs: number;
   readonly clock: () => Date;
 }
 
 /** Progress is written (and the lease extended) at most this often. */
 const PROGRESS_EVERY_MS = 1000;
+/**
+ * After a deletion pass with failures, a registry's deletions wait a worker interval, doubled
+ * for each such pass in a row, up to an hour: a registry that is down is not asked (and its
+ * failures not recorded) every cycle.
+ */
+const MAX_DELETION_BACKOFF_MS = 3_600_000;
 
 /**
  * The worker's registry work, after the runs of each cycle: queue the syncs whose schedule is
@@ -31,6 +39,9 @@ const PROGRESS_EVERY_MS = 1000;
  * A registry that fails is logged and counted; the others go on.
  */
 export class RegistryJobs {
+  /** Registries whose last deletion passes failed: how many in a row, and until when they wait. */
+  private readonly backoff = new Map<number, { failures: number; until: number }>();
+
   constructor(private readonly options: RegistryJobsOptions) {}
 
   /**
@@ -53,6 +64,8 @@ export class RegistryJobs {
     }
     for (const registry of registries) {
       if (stopping()) break;
+      const waiting = this.backoff.get(registry.id);
+      if (waiting !== undefined && waiting.until > this.options.clock().getTime()) continue;
       await this.guarded(registry, 'deletions', () => this.applyDeletions(registry, stopping));
     }
     return registries.flatMap((registry) => registry.namespaces);
@@ -166,6 +179,7 @@ export class RegistryJobs {
       actor: WORKER_ACTOR,
       stopping,
     });
+    this.recordFailures(registry.id, summary.failed > 0);
     for (const outcome of ['deleted', 'absent', 'skipped', 'failed'] as const) {
       if (summary[outcome] > 0) {
         metrics.registryDeletions.inc({ registry: registry.name, outcome }, summary[outcome]);
@@ -183,6 +197,16 @@ export class RegistryJobs {
     }
   }
 
+  private recordFailures(registryId: number, failed: boolean): void {
+    if (!failed) {
+      this.backoff.delete(registryId);
+      return;
+    }
+    const failures = (this.backoff.get(registryId)?.failures ?? 0) + 1;
+    const delay = Math.min(this.options.intervalMs * 2 ** (failures - 1), MAX_DELETION_BACKOFF_MS);
+    this.backoff.set(registryId, { failures, until: this.options.clock().getTime() + delay });
+  }
+
   private async guarded(
     registry: RegistryRecord,
     what: string,
@@ -193,6 +217,7 @@ export class RegistryJobs {
     } catch (error) {
       this.options.metrics.errors.inc({ kind: 'registry' });
       this.options.log.error({ err: error, registry: registry.name }, `registry ${what} failed`);
+      this.recordFailures(registry.id, true);
     }
   }
 }

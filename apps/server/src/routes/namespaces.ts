@@ -17,7 +17,10 @@ const namespaceSchema = {
       description: 'Proxy-cache namespaces: the upstream registry as last checked',
       required: ['status', 'checkedAt', 'error'],
       properties: {
-        status: { type: ['string', 'null'], description: 'up, down, or null before the first check' },
+        status: {
+          type: ['string', 'null'],
+          description: 'up, down, or null before the first check',
+        },
         checkedAt: { type: ['string', 'null'], format: 'date-time' },
         error: { type: ['string', 'null'] },
       },

@@ -16,7 +16,7 @@ import {
   pushSignature,
   startRegistry,
   type TestRegistry,
-} from './support/registry-fixtures';
+} from '@winnow/registry/testing';
 
 const POLICY = {
   apiVersion: 'winnow/v1',

@@ -125,3 +125,5 @@ export {
   type SeenRequest,
   startFaultProxy,
 } from './fault-proxy';
+
+export { collect, pushImage, pushIndex, pushReferrer, pushSignature } from './testing-images';

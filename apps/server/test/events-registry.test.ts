@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { DistributionClient, MediaType } from '@winnow/registry';
-import { startRegistry, type TestRegistry } from '@winnow/registry/testing';
+import { pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
 import { buildApp } from '../src/app';
 import { readConfig } from '../src/config';
 import { providers, testDatabase } from './database';
@@ -14,32 +14,6 @@ interface Tag {
   digest: string;
   pushedAt?: string;
   lastPulledAt?: string;
-}
-
-/** Pushes a one-layer OCI image as `tag`; returns the manifest's bytes and digest. */
-async function pushImage(client: DistributionClient, tag: string) {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux' }));
-  const layer = Buffer.from(`layer of ${tag}`);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: await client.pushBlob('acme/web', config),
-        size: config.length,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: await client.pushBlob('acme/web', layer),
-          size: layer.length,
-        },
-      ],
-    }),
-  );
-  const digest = await client.putManifest('acme/web', tag, MediaType.ociManifest, manifest);
-  return { manifest, digest };
 }
 
 /** Notifications lag: polls `read` until `done` holds, up to 10 s. */
@@ -85,7 +59,7 @@ describe.each(providers)('a real registry notifying Winnow (%s)', (provider) => 
 
   it('push, HEAD and GET, delete by digest: the inventory follows', async () => {
     const client = new DistributionClient({ url: registry.url });
-    const { manifest, digest } = await pushImage(client, 'v1');
+    const { manifest, digest } = await pushImage(client, 'acme/web', { tag: 'v1', label: 'v1' });
     await client.putManifest('acme/web', 'latest', MediaType.ociManifest, manifest);
     const pushed = await eventually(tags, (t) => t.length === 2);
     expect(pushed).toMatchObject([

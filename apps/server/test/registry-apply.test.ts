@@ -5,6 +5,7 @@ import { DistributionClient, MediaType } from '@winnow/registry';
 
 import { readConfig } from '../src/config';
 import { applyRegistryDeletions } from '../src/registries/apply';
+import { newRegistryOf } from '../src/registries/registry-input';
 import type { RegistrySource } from '../src/registries/source';
 import { syncRegistry } from '../src/registries/sync';
 import { buildService, type Service } from '../src/service';
@@ -16,7 +17,7 @@ import {
   pushSignature,
   startRegistry,
   type TestRegistry,
-} from './support/registry-fixtures';
+} from '@winnow/registry/testing';
 
 const POLICY = {
   apiVersion: 'winnow/v1',
@@ -65,20 +66,12 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
     };
 
     registryId = (
-      await database.registries.create({
-        name: 'local',
-        url: registry.url,
-        authKind: 'anonymous',
-        username: null,
-        secret: null,
-        namespaces: [],
-        tls: {},
-        concurrency: 8,
-        requestsPerSecond: null,
-        timeoutMs: 30_000,
-        deleteImmediately: false,
-        sync: null,
-      })
+      await database.registries.create(
+        newRegistryOf(
+          { name: 'local', url: registry.url },
+          { now: new Date(), secretKey: undefined },
+        ),
+      )
     ).id;
     const web = 'acme/web';
     const a = await pushImage(client, web, {

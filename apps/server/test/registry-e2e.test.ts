@@ -1,12 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { openDatabase } from '@winnow/db';
-import { migratedDatabase } from '@winnow/db/testing';
 import { DistributionClient, MediaType } from '@winnow/registry';
 
-import { readConfig } from '../src/config';
-import { buildService, type Service } from '../src/service';
 import { providers } from './database';
-import { pushImage, startRegistry, type TestRegistry } from './support/registry-fixtures';
+import { startService, until } from './support/service';
+import { pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
 
 const REPOSITORIES = 10;
 const IMAGES = 22;
@@ -55,20 +52,9 @@ async function pushFixture(client: DistributionClient): Promise<void> {
   );
 }
 
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.each(providers)('a registry managed end to end on %s', (provider) => {
   let registry: TestRegistry;
   let client: DistributionClient;
-  let service: Service;
   let app: FastifyInstance;
   let drop: () => Promise<void>;
 
@@ -76,21 +62,7 @@ describe.each(providers)('a registry managed end to end on %s', (provider) => {
     registry = await startRegistry();
     client = new DistributionClient({ url: registry.url, concurrency: 16 });
     await pushFixture(client);
-    const created = await migratedDatabase(provider);
-    const database = openDatabase(created.url);
-    service = await buildService({
-      config: readConfig({ WINNOW_WORKER_INTERVAL: '50ms' }),
-      database,
-      logger: false,
-    });
-    app = service.app;
-    await app.ready();
-    service.start();
-    drop = async () => {
-      await service.stop();
-      await database.close();
-      await created.drop();
-    };
+    ({ app, stop: drop } = await startService(provider));
   }, 120_000);
 
   afterAll(async () => {

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { openDatabase } from '@winnow/db';
-import { migratedDatabase } from '@winnow/db/testing';
 import { DistributionClient } from '@winnow/registry';
 import { type FaultProxy, startFaultProxy } from '@winnow/registry/testing';
 
-import { readConfig } from '../src/config';
-import { buildService, type Service } from '../src/service';
-import { pushImage, startRegistry, type TestRegistry } from './support/registry-fixtures';
+import { startService, until } from './support/service';
+
+import { pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
 
 const REPOSITORIES = ['a', 'b', 'c'];
 const KEPT = ['v1', 'v2'];
@@ -21,16 +19,6 @@ const POLICY = {
     { name: 'expire-old', select: { tags: { glob: 'old-*' } }, then: 'delete' },
   ],
 };
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface Sync {
   status: string;
@@ -54,7 +42,6 @@ describe('registry faults between Winnow and a real registry (SQLite)', () => {
   let registry: TestRegistry;
   let proxy: FaultProxy;
   let direct: DistributionClient;
-  let service: Service;
   let app: FastifyInstance;
   let drop: () => Promise<void>;
 
@@ -71,21 +58,7 @@ describe('registry faults between Winnow and a real registry (SQLite)', () => {
         });
       }
     }
-    const created = await migratedDatabase('sqlite');
-    const database = openDatabase(created.url);
-    service = await buildService({
-      config: readConfig({ WINNOW_WORKER_INTERVAL: '50ms' }),
-      database,
-      logger: false,
-    });
-    app = service.app;
-    await app.ready();
-    service.start();
-    drop = async () => {
-      await service.stop();
-      await database.close();
-      await created.drop();
-    };
+    ({ app, stop: drop } = await startService('sqlite'));
   }, 60_000);
 
   afterAll(async () => {

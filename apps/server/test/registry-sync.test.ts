@@ -11,7 +11,7 @@ import {
   pushSignature,
   startRegistry,
   type TestRegistry,
-} from './support/registry-fixtures';
+} from '@winnow/registry/testing';
 
 /** The client as a sync source, counting requests by method. */
 function countingSource(client: DistributionClient) {

@@ -1,4 +1,9 @@
-import { providers, useApp } from './database';
+import type { Database } from '@winnow/db';
+
+import { Metrics } from '../src/metrics';
+import { RegistryJobs } from '../src/registries/jobs';
+import { newRegistryOf } from '../src/registries/registry-input';
+import { providers, testDatabase, useApp } from './database';
 
 describe.each(providers)('registry sync routes on %s (no worker)', (provider) => {
   const app = useApp(provider);
@@ -59,4 +64,61 @@ describe.each(providers)('registry sync routes on %s (no worker)', (provider) =>
       deletions: [],
     });
   });
+});
+
+describe.each(providers)('scheduled registry syncs on %s', (provider) => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ database, drop } = await testDatabase(provider));
+  });
+  afterAll(async () => drop());
+
+  it('queues a due sync once, advances the schedule, and records a registry it cannot reach', async () => {
+    const now = new Date('2026-12-03T10:30:00Z');
+    await database.registries.create({
+      ...newRegistryOf(
+        { name: 'down', url: 'http://127.0.0.1:1', timeoutMs: 1000 },
+        { now, secretKey: undefined },
+      ),
+      sync: { cron: '0 * * * *', timezone: 'UTC', nextSyncAt: new Date('2026-12-03T10:00:00Z') },
+    });
+    const metrics = new Metrics();
+    const messages: string[] = [];
+    const log = {
+      error: (_: object, message: string) => messages.push(message),
+      warn: (_: object, message: string) => messages.push(message),
+      info: () => undefined,
+      debug: () => undefined,
+    };
+    const jobs = new RegistryJobs({
+      database,
+      metrics,
+      log,
+      owner: 'test',
+      secretKey: undefined,
+      restoreWindowMs: 0,
+      leaseMs: 60_000,
+      batchSize: 10,
+      intervalMs: 50,
+      clock: () => now,
+    });
+    expect(await jobs.cycle(() => false)).toEqual([]);
+    const registry = await database.registries.get('down');
+    expect(registry?.sync?.nextSyncAt.toISOString()).toBe('2026-12-03T11:00:00.000Z');
+    const syncs = await database.registrySyncs.list(registry?.id ?? 0, 10);
+    expect(syncs).toHaveLength(1);
+    expect(syncs[0]).toMatchObject({
+      trigger: 'schedule',
+      status: 'failed',
+      errors: [expect.objectContaining({ code: 'WINNOW_REGISTRY_UNAVAILABLE' })],
+    });
+    expect(messages).toContain('registry sync failed');
+    expect(await metrics.registry.metrics()).toContain(
+      'winnow_registry_syncs_total{registry="down",status="failed"} 1',
+    );
+    // Not due again before 11:00: nothing new.
+    await jobs.cycle(() => false);
+    expect(await database.registrySyncs.list(registry?.id ?? 0, 10)).toHaveLength(1);
+  }, 30_000);
 });

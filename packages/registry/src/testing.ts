@@ -133,3 +133,5 @@ export {
   type SeenRequest,
   startFaultProxy,
 } from './fault-proxy';
+
+export { collect, pushImage, pushIndex, pushReferrer, pushSignature } from './testing-images';

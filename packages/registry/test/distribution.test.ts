@@ -1,6 +1,5 @@
 import { DistributionClient, MediaType, RegistryErrorCode } from '../src';
-import { collect, pushImage } from './support/images';
-import { startRegistry, type TestRegistry } from '../src/testing';
+import { startRegistry, type TestRegistry, collect, pushImage } from '../src/testing';
 
 describe('the distribution client against a real registry (CNCF distribution)', () => {
   let registry: TestRegistry;
@@ -13,14 +12,14 @@ describe('the distribution client against a real registry (CNCF distribution)', 
 
   it('pushes, reads, lists, and deletes by digest (every tag on it goes)', async () => {
     await client.ping();
-    const digest = await pushImage(client, 'acme/web', 'v1', 'one');
+    const digest = (await pushImage(client, 'acme/web', { tag: 'v1', label: 'one' })).digest;
     const pushed = await client.getManifest('acme/web', digest);
     if (pushed === null) throw new Error('the manifest was not stored');
     // A second tag on the same digest.
     expect(await client.putManifest('acme/web', 'latest', MediaType.ociManifest, pushed.body)).toBe(
       digest,
     );
-    const other = await pushImage(client, 'acme/web', 'v2', 'two');
+    const other = (await pushImage(client, 'acme/web', { tag: 'v2', label: 'two' })).digest;
     expect(await client.headManifest('acme/web', 'v1')).toEqual({
       digest,
       mediaType: MediaType.ociManifest,
@@ -41,7 +40,7 @@ describe('the distribution client against a real registry (CNCF distribution)', 
 
   it('pages through the catalog with n, last and Link', async () => {
     for (const name of ['page/a', 'page/b', 'page/c', 'page/d', 'page/e']) {
-      await pushImage(client, name, 'v1', name);
+      await pushImage(client, name, { tag: 'v1', label: name });
     }
     const names = await collect(client.repositories(2));
     expect(names.filter((n) => n.startsWith('page/'))).toEqual([

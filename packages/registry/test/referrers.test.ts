@@ -7,8 +7,7 @@ import {
   parseManifest,
   RegistryErrorCode,
 } from '../src';
-import { pushImage } from './support/images';
-import { startRegistry, type TestRegistry } from '../src/testing';
+import { startRegistry, type TestRegistry, pushImage } from '../src/testing';
 
 const SIGNATURE_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 
@@ -22,7 +21,7 @@ describe('referrers and config blobs against a real registry (no referrers API)'
   afterAll(async () => registry.stop());
 
   it('falls back to the sha256-<hex> tag, whose index lists the referrers', async () => {
-    const image = await pushImage(client, 'ref/app', 'v1', 'signed');
+    const image = (await pushImage(client, 'ref/app', { tag: 'v1', label: 'signed' })).digest;
     const head = await client.headManifest('ref/app', image);
     // A signature: an artifact manifest whose subject is the image.
     const empty = Buffer.from('{}');

@@ -1,7 +1,6 @@
 import { DistributionClient, type DistributionClientOptions, RegistryErrorCode } from '../src';
 import { type Fault, type FaultProxy, startFaultProxy } from '../src/fault-proxy';
-import { collect, pushImage } from './support/images';
-import { freePort, startRegistry, type TestRegistry } from '../src/testing';
+import { freePort, startRegistry, type TestRegistry, collect, pushImage } from '../src/testing';
 
 const faultOf = (fault: Fault | null): string | number =>
   fault === null ? 'ok' : 'status' in fault ? fault.status : 'reset' in fault ? 'reset' : 'slow';
@@ -24,7 +23,7 @@ describe('the client through a fault-injecting proxy in front of a real registry
     registry = await startRegistry();
     proxy = await startFaultProxy(registry.url);
     direct = new DistributionClient({ url: registry.url });
-    digest = await pushImage(direct, 'res/app', 'v1', 'one');
+    digest = (await pushImage(direct, 'res/app', { tag: 'v1', label: 'one' })).digest;
   });
   afterEach(() => {
     proxy.reset();
@@ -96,7 +95,7 @@ describe('the client through a fault-injecting proxy in front of a real registry
   });
 
   it('retries a DELETE whose answer was lost, and reports the manifest as absent', async () => {
-    const doomed = await pushImage(direct, 'res/del', 'v1', 'doomed');
+    const doomed = (await pushImage(direct, 'res/del', { tag: 'v1', label: 'doomed' })).digest;
     proxy.fail(1, { reset: true, afterForward: true }, { method: 'DELETE' });
     expect(await client().deleteManifest('res/del', doomed)).toBe(false);
     expect(proxy.requests.map((r) => `${r.method} ${faultOf(r.fault)}`)).toEqual([

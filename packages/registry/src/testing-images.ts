@@ -1,7 +1,7 @@
+/** Test support: images, indexes, referrers and signatures pushed through the client. */
 import { createHash } from 'node:crypto';
-import { type DistributionClient, MediaType } from '@winnow/registry';
-
-export { startRegistry, type TestRegistry } from '@winnow/registry/testing';
+import type { DistributionClient } from './client';
+import { MediaType } from './media-types';
 
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 
@@ -13,7 +13,7 @@ export async function pushImage(
   client: DistributionClient,
   path: string,
   options: { tag?: string; label: string; created?: string; architecture?: string },
-): Promise<{ digest: string; size: number }> {
+): Promise<{ digest: string; size: number; manifest: Buffer }> {
   const config = json({
     architecture: options.architecture ?? 'amd64',
     os: 'linux',
@@ -45,7 +45,7 @@ export async function pushImage(
     MediaType.ociManifest,
     manifest,
   );
-  return { digest, size: manifest.length };
+  return { digest, size: manifest.length, manifest };
 }
 
 function digestOf(bytes: Buffer): string {
@@ -129,4 +129,11 @@ export async function pushSignature(
     label: `signature of ${subject}`,
   });
   return digest;
+}
+
+/** Every item of an async iterable (tags, repositories), in order. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
 }

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { openDatabase } from '@winnow/db';
+import { migratedDatabase, type TestProvider } from '@winnow/db/testing';
+
+import { readConfig } from '../../src/config';
+import { buildService, type Service } from '../../src/service';
+
+/** Polls `read` every 50 ms until `done` holds; fails after `timeoutMs` with the last value. */
+export async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface RunningService {
+  readonly service: Service;
+  readonly app: FastifyInstance;
+  /** Stops the worker and the app, closes and drops the database. */
+  readonly stop: () => Promise<void>;
+}
+
+/** The whole service (API and worker on a 50 ms interval) on a fresh database, started. */
+export async function startService(
+  provider: TestProvider,
+  env: Record<string, string> = {},
+): Promise<RunningService> {
+  const created = await migratedDatabase(provider);
+  const database = openDatabase(created.url);
+  const service = await buildService({
+    config: readConfig({ WINNOW_WORKER_INTERVAL: '50ms', ...env }),
+    database,
+    logger: false,
+  });
+  await service.app.ready();
+  service.start();
+  return {
+    service,
+    app: service.app,
+    stop: async () => {
+      await service.stop();
+      await database.close();
+      await created.drop();
+    },
+  };
+}

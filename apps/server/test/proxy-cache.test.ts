@@ -5,11 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { type Database, openDatabase } from '@winnow/db';
 import { migratedDatabase } from '@winnow/db/testing';
 import { DistributionClient } from '@winnow/registry';
+import { pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
 
 import { readConfig } from '../src/config';
 import { buildService, type Service } from '../src/service';
 import { providers, useApp } from './database';
-import { pushImage, startRegistry, type TestRegistry } from './support/registry-fixtures';
+import { until } from './support/service';
 
 const SECRET = 'proxy-cache-events-secret-0123';
 const HOUR = 3_600_000;
@@ -28,16 +29,6 @@ interface Decision {
 }
 interface NamespaceJson {
   upstream?: { status: string | null; checkedAt: string | null; error: string | null };
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe.each(providers)('proxy-cache namespaces on %s', (provider) => {

@@ -66,6 +66,7 @@ export class UpstreamChecks {
     for (const check of pending) {
       if (stopping()) return;
       const result = await this.checkTag(namespace.name, rules, upstream, check);
+      if (result === undefined) continue;
       this.options.metrics.proxyCacheChecks.inc({ namespace: namespace.name, result });
       if (result === 'unreachable') return;
     }
@@ -76,15 +77,23 @@ export class UpstreamChecks {
     rules: ProxyCacheRules,
     upstream: DistributionClient,
     check: PendingCheck,
-  ): Promise<CheckResult> {
+  ): Promise<CheckResult | undefined> {
     let digest: string | undefined;
     try {
       digest = (await upstream.headManifest(upstreamPath(rules, check.repository), check.tag))
         ?.digest;
     } catch (error) {
-      if (!isUnreachable(error)) throw error;
-      await this.recordDown(namespace, error);
-      return 'unreachable';
+      if (isUnreachable(error)) {
+        await this.recordDown(namespace, error);
+        return 'unreachable';
+      }
+      if (!(error instanceof RegistryError)) throw error;
+      // Refused for this tag (credentials, a 4xx): left pending, the other tags go on.
+      this.options.log.warn(
+        { namespace, repository: check.repository, tag: check.tag, code: error.code },
+        'proxy cache: upstream check refused',
+      );
+      return undefined;
     }
     const stale = digest !== check.digest;
     await this.options.database.proxyCache.recordCheck(check, {

@@ -263,8 +263,11 @@ describe.each(providers)('proxy-cache namespaces on %s', (provider) => {
       const decisions = await run();
       expect(decisions.get('a')).toMatchObject({
         decision: 'keep',
-        stage: 'safety',
+        stage: 'guard',
+        rule: 'upstream-staleness',
         policy: 'proxy-cache',
+        // Not `blocked`: that outcome is the blast-radius guard's.
+        outcome: 'kept',
       });
       expect(decisions.get('a')?.reason).toMatch(
         /unreachable.*within the staleness period 7d.*cache-ttl/,

@@ -59,7 +59,11 @@ describe('guardStaleness', () => {
     expect(found?.decision).toBe(decision);
     expect(found?.reason).toMatch(reason);
     if (decision === 'keep')
-      expect(found).toMatchObject({ stage: 'safety', policy: 'proxy-cache' });
+      expect(found).toMatchObject({
+        stage: 'guard',
+        policy: 'proxy-cache',
+        rule: 'upstream-staleness',
+      });
   });
 
   it('gives the same result whatever the order of the records', () => {

@@ -11,6 +11,7 @@ import { type ProxyCacheRules, proxyCacheRules } from './settings';
 /** How decision records name what the proxy cache decided. */
 export const CACHE_POLICY = 'proxy-cache';
 export const CACHE_TTL_RULE = 'cache-ttl';
+export const STALENESS_RULE = 'upstream-staleness';
 
 /**
  * The cache TTL as a rule of the engine's own language: `olderThan: <cacheTtl>, by: pulled`
@@ -80,7 +81,8 @@ interface GuardInput {
  * While the upstream is down, a tag whose last upstream check (else its push) is within the
  * staleness period is kept, whatever the engine decided: the cache may be all there is of it.
  * Tags that share a digest with such a tag are kept too (deleting the digest removes both).
- * Pure; stage `safety`, so the record says why.
+ * Pure. The records have stage `guard` (what a guard keeps is kept, outcome `kept`), not
+ * `safety`, which is the blast-radius guard's: its outcome `blocked` counts a blocked repository.
  */
 export function guardStaleness(
   decisions: readonly TagDecision[],
@@ -121,9 +123,9 @@ const reasonOf = (record: TagDecision): string =>
 const kept = (record: TagDecision, reason: string): TagDecision => ({
   ...record,
   decision: 'keep',
-  stage: 'safety',
-  scope: null,
+  stage: 'guard',
+  scope: 'namespace',
   policy: CACHE_POLICY,
-  rule: null,
+  rule: STALENESS_RULE,
   reason,
 });

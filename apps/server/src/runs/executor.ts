@@ -7,7 +7,7 @@ import {
 } from '@winnow/engine';
 import type { Log } from '../log';
 import type { Metrics } from '../metrics';
-import { proxyCacheRun } from '../proxy-cache/run-rules';
+import { type ProxyCacheRun, proxyCacheRun } from '../proxy-cache/run-rules';
 import { observeAppliedTask, WORKER_ACTOR } from './reporting';
 import { RunPolicies } from './run-policies';
 import { TaskErrorCode, taskErrorOf, TaskFailure } from './task-errors';
@@ -36,8 +36,19 @@ export type TaskEnd = 'applied' | 'failed' | 'lost';
  * entry when tags were expired). An error in the repository is recorded on its task (the run goes
  * on); an error recording it (the database is down) is thrown to the worker. Free of Fastify.
  */
+/**
+ * How long a namespace's proxy-cache state (kind, settings, upstream health) is reused within
+ * one run: reading it for every repository would cost a query each on large runs.
+ */
+const PROXY_CACHE_STATE_MS = 2000;
+
 export class RunExecutor {
   private readonly policies: RunPolicies;
+  /** By run and namespace. */
+  private readonly proxyCache = new Map<
+    string,
+    { readonly at: number; readonly run: Promise<ProxyCacheRun | undefined> }
+  >();
   private readonly readRepository: (ref: RepositoryRef) => Promise<InventoryRepository | null>;
 
   constructor(private readonly options: ExecutorOptions) {
@@ -76,7 +87,7 @@ export class RunExecutor {
       );
     }
     // A proxy-cache namespace adds its cache TTL rule, and guards against an upstream outage.
-    const cache = await proxyCacheRun(this.options.database, task.repository.namespace);
+    const cache = await this.proxyCacheOf(task.runId, task.repository.namespace);
     const report = evaluateInventory(
       { apiVersion: 'winnow/v1', kind: 'Inventory', repositories: [repository] },
       cache === undefined ? policies : cache.policies(policies),
@@ -90,6 +101,18 @@ export class RunExecutor {
     return cache === undefined
       ? report.decisions
       : cache.guard(task.repository, report.decisions, task.run.now);
+  }
+
+  private proxyCacheOf(runId: number, namespace: string): Promise<ProxyCacheRun | undefined> {
+    const key = `${runId} ${namespace}`;
+    const cached = this.proxyCache.get(key);
+    if (cached !== undefined && Date.now() - cached.at < PROXY_CACHE_STATE_MS) return cached.run;
+    if (this.proxyCache.size > 1000) this.proxyCache.clear();
+    const run = proxyCacheRun(this.options.database, namespace);
+    // A failed read is not kept: the next repository asks again.
+    run.catch(() => this.proxyCache.delete(key));
+    this.proxyCache.set(key, { at: Date.now(), run });
+    return run;
   }
 
   private apply(task: ClaimedTask, decisions: readonly TagDecision[]): Promise<ApplyResult> {

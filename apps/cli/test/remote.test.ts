@@ -8,7 +8,7 @@ import { freePort, startServer, type TestServer } from './server';
 
 const CI_INVENTORY = 'examples/ci/inventory.json';
 const CI_POLICY = 'examples/ci/policy.yaml';
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 let server: TestServer;
 let url: string;

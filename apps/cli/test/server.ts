@@ -47,7 +47,8 @@ export async function startServer(env: Readonly<Record<string, string>> = {}): P
     child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 30_000;
+  // Generous: CI runs the packages' suites two at a time on two cores.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     try {
       if ((await fetch(`${url}/readyz`)).ok) break;

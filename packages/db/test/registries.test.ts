@@ -44,6 +44,7 @@ describe.each(providers)('registries on %s', (provider) => {
     expect(created).toEqual({
       ...hub,
       id: expect.any(Number) as unknown,
+      kind: 'distribution',
       createdAt: expect.any(Date) as unknown,
       updatedAt: expect.any(Date) as unknown,
     });

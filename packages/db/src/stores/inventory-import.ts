@@ -14,6 +14,7 @@ import {
   updateRows,
 } from './bulk-sql';
 import { manifestColumns, tagColumns } from './inventory-rows';
+import { childrenOf } from './manifest-children';
 
 export interface ImportSummary {
   readonly repositories: number;
@@ -456,13 +457,18 @@ async function storedRows(tx: DbTransaction, repositoryIds: readonly number[]) {
     if (byName === undefined) tags.set(row.repositoryId, (byName = new Map<string, StoredTag>()));
     byName.set(row.name, row);
   }
-  for (const row of await tx.manifest.findMany({
-    where,
-    include: { children: { orderBy: { position: 'asc' }, select: { childDigest: true } } },
-  })) {
+  const rows = await tx.manifest.findMany({ where });
+  const children = await childrenOf(
+    tx,
+    rows.map((row) => row.id),
+  );
+  for (const row of rows) {
     let list = manifests.get(row.repositoryId);
     if (list === undefined) manifests.set(row.repositoryId, (list = []));
-    list.push(row);
+    list.push({
+      ...row,
+      children: (children.get(row.id) ?? []).map((childDigest) => ({ childDigest })),
+    });
   }
   return { tags, manifests };
 }

@@ -1,5 +1,6 @@
 import type { DbClient } from '../client';
 import type { Provider } from '../provider';
+import { childrenOf } from './manifest-children';
 import { integerValues } from './sql-values';
 
 /** A repository with tags due for deletion in its registry, and what Winnow knows of it. */
@@ -98,16 +99,13 @@ export function registryDeletionStore(db: DbClient, provider: Provider): Registr
           tags: {
             select: { id: true, name: true, digest: true, lifetimeEnd: true, expiredByRunId: true },
           },
-          manifests: {
-            select: {
-              id: true,
-              digest: true,
-              subject: true,
-              children: { orderBy: { position: 'asc' }, select: { childDigest: true } },
-            },
-          },
+          manifests: { select: { id: true, digest: true, subject: true } },
         },
       });
+      const children = await childrenOf(
+        db,
+        repositories.flatMap((row) => row.manifests.map((manifest) => manifest.id)),
+      );
       return repositories.map((row) => ({
         repositoryId: row.id,
         namespace: row.namespace.name,
@@ -124,7 +122,7 @@ export function registryDeletionStore(db: DbClient, provider: Provider): Registr
           id: manifest.id,
           digest: manifest.digest,
           subject: manifest.subject,
-          children: manifest.children.map((child) => child.childDigest),
+          children: children.get(manifest.id) ?? [],
         })),
       }));
     },

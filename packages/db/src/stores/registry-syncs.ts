@@ -1,6 +1,7 @@
 import type { InventoryManifest } from '@winnow/engine';
 
 import type { DbTransaction } from '../client';
+import { childrenOf } from './manifest-children';
 
 export type RegistrySyncStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
 export type RegistrySyncTrigger = 'api' | 'schedule' | 'cli';
@@ -213,8 +214,11 @@ export function registrySyncStore(db: DbTransaction): RegistrySyncStore {
     knownManifests: async (namespace, repository) => {
       const rows = await db.manifest.findMany({
         where: { repository: { name: repository, namespace: { name: namespace } } },
-        include: { children: { orderBy: { position: 'asc' }, select: { childDigest: true } } },
       });
+      const children = await childrenOf(
+        db,
+        rows.map((row) => row.id),
+      );
       return new Map(
         rows.map((row): [string, InventoryManifest] => [
           row.digest,
@@ -223,7 +227,7 @@ export function registrySyncStore(db: DbTransaction): RegistrySyncStore {
             ...(row.mediaType !== null && { mediaType: row.mediaType }),
             ...(row.sizeBytes !== null && { sizeBytes: Number(row.sizeBytes) }),
             ...(row.pushedAt !== null && { pushedAt: row.pushedAt.toISOString() }),
-            children: row.children.map((child) => child.childDigest),
+            children: children.get(row.id) ?? [],
             subject: row.subject,
             artifactType: row.artifactType,
           },

@@ -35,9 +35,6 @@ export interface ApplySummary {
 /** The verdict of a digest whose other tags are expired but still restorable. */
 const WAIT = 'wait';
 
-/** HEAD requests per repository at once (the client caps the registry's total). */
-const HEADS_AT_ONCE = 16;
-
 /**
  * Deletes in the registry what runs expired, once the restore window has ended (or at once when
  * the connection says so), repository by repository:
@@ -186,56 +183,64 @@ async function applyRepository(
     }
   }
 
-  for (const [digest, tags] of candidates) {
-    const runId = tags[0]?.runId ?? null;
-    const verdict = verdicts.get(digest) ?? null;
-    if (verdict === WAIT) continue;
-    if (verdict !== null) {
-      record(digest, names(tags), runId, 'skipped', verdict);
-      purgeTags.push(...tags.map((tag) => tag.id));
-      continue;
-    }
-    try {
-      const deleted = await source.deleteManifest(path, digest);
-      record(digest, names(tags), runId, deleted ? 'deleted' : 'absent', null);
-      purgeTags.push(...tags.map((tag) => tag.id));
-      const manifest = manifests.get(digest);
-      if (manifest !== undefined) purgeManifests.push(manifest.id);
-    } catch (error) {
-      if (!(error instanceof RegistryError)) throw error;
-      record(digest, names(tags), runId, 'failed', error.message);
-      deleting.delete(digest);
-      continue;
-    }
-    // What the registry leaves behind: referrers of the digest, and an index's children that no
-    // remaining index lists and no tag points at.
-    const followers = [
+  // The digests first, all at once (the client caps the requests in flight).
+  await Promise.all(
+    [...candidates].map(async ([digest, tags]) => {
+      const runId = tags[0]?.runId ?? null;
+      const verdict = verdicts.get(digest) ?? null;
+      if (verdict === WAIT) return;
+      if (verdict !== null) {
+        record(digest, names(tags), runId, 'skipped', verdict);
+        purgeTags.push(...tags.map((tag) => tag.id));
+        return;
+      }
+      try {
+        const deleted = await source.deleteManifest(path, digest);
+        record(digest, names(tags), runId, deleted ? 'deleted' : 'absent', null);
+        purgeTags.push(...tags.map((tag) => tag.id));
+        const manifest = manifests.get(digest);
+        if (manifest !== undefined) purgeManifests.push(manifest.id);
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        record(digest, names(tags), runId, 'failed', error.message);
+        deleting.delete(digest);
+      }
+    }),
+  );
+  // Then what the registry leaves behind, once it is known which digests went: referrers of a
+  // deleted digest, and a deleted index's children that no remaining index lists and no tag
+  // points at.
+  const followers = new Map<string, { subject: string; runId: number | null }>();
+  for (const digest of deleting) {
+    const runId = candidates.get(digest)?.[0]?.runId ?? null;
+    const behind = [
       ...repository.manifests.filter((m) => m.subject === digest).map((m) => m.digest),
       ...(manifests.get(digest)?.children ?? []).filter(
         (child) =>
-          !tagsAt.has(child) &&
           ![...tagsAt.keys()].some(
             (index) =>
               !deleting.has(index) && (manifests.get(index)?.children ?? []).includes(child),
           ),
       ),
     ];
-    for (const follower of followers) {
-      if (tagsAt.has(follower) && !(tagsAt.get(follower) ?? []).every((t) => dueNames.has(t))) {
-        continue;
-      }
-      if (candidates.has(follower)) continue; // deleted on its own turn
+    for (const follower of behind) {
+      if (tagsAt.has(follower) || candidates.has(follower)) continue; // tagged: decided on its own
+      if (!followers.has(follower)) followers.set(follower, { subject: digest, runId });
+    }
+  }
+  await Promise.all(
+    [...followers].map(async ([follower, { subject, runId }]) => {
       try {
         const deleted = await source.deleteManifest(path, follower);
-        record(follower, [], runId, deleted ? 'deleted' : 'absent', `goes with ${digest}`);
+        record(follower, [], runId, deleted ? 'deleted' : 'absent', `goes with ${subject}`);
         const row = manifests.get(follower);
         if (row !== undefined) purgeManifests.push(row.id);
       } catch (error) {
         if (!(error instanceof RegistryError)) throw error;
-        record(follower, [], runId, 'failed', `goes with ${digest}: ${error.message}`);
+        record(follower, [], runId, 'failed', `goes with ${subject}: ${error.message}`);
       }
-    }
-  }
+    }),
+  );
   return { deletions, purgeTags, purgeManifests };
 }
 
@@ -243,15 +248,12 @@ async function applyRepository(
 async function currentTags(source: RegistrySource, path: string): Promise<Map<string, string>> {
   const names: string[] = [];
   for await (const tag of source.tags(path)) names.push(tag);
+  const heads = await Promise.all(names.map((tag) => source.headManifest(path, tag)));
   const current = new Map<string, string>();
-  for (let i = 0; i < names.length; i += HEADS_AT_ONCE) {
-    const chunk = names.slice(i, i + HEADS_AT_ONCE);
-    const heads = await Promise.all(chunk.map((tag) => source.headManifest(path, tag)));
-    chunk.forEach((tag, index) => {
-      const head = heads[index];
-      if (head !== null && head !== undefined) current.set(tag, head.digest);
-    });
-  }
+  names.forEach((tag, index) => {
+    const head = heads[index];
+    if (head !== null && head !== undefined) current.set(tag, head.digest);
+  });
   return current;
 }
 

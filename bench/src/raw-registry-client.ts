@@ -53,7 +53,7 @@ export async function rawSync(
 ): Promise<RequestCounts> {
   const counts = zero();
   // Read through, as the sync reads it (the fixture's paths are the catalog).
-  for await (const path of client.repositories()) void path;
+  for await (const path of client.repositories()) if (path === '') break;
   counts.catalog += 1;
   const tags = await listAll(client, fixture, counts);
   const resolving = new Map<string, Promise<void>>();
@@ -89,10 +89,7 @@ export async function rawSync(
  * An apply's requests: every repository's tags, a HEAD per tag, then a DELETE per doomed digest
  * (after the HEADs, as the apply deletes what its HEADs found).
  */
-export async function rawApply(
-  client: RegistrySource,
-  fixture: Fixture,
-): Promise<RequestCounts> {
+export async function rawApply(client: RegistrySource, fixture: Fixture): Promise<RequestCounts> {
   const counts = zero();
   const tags = await listAll(client, fixture, counts);
   await Promise.all(

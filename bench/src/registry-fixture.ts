@@ -80,7 +80,10 @@ async function pushImage(
 }
 
 /** Pushes the whole fixture (all images of all repositories at once, the client caps it). */
-export async function pushFixture(client: DistributionClient, shape: FixtureShape): Promise<Fixture> {
+export async function pushFixture(
+  client: DistributionClient,
+  shape: FixtureShape,
+): Promise<Fixture> {
   const paths = Array.from(
     { length: shape.repositories },
     (_, r) => `${NAMESPACE}/app-${String(r).padStart(2, '0')}`,

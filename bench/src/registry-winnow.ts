@@ -103,6 +103,8 @@ export async function prepareDatabase(file: string, registryUrl: string): Promis
 async function withDatabase<T>(file: string, work: (db: Database) => Promise<T>): Promise<T> {
   const database = openDatabase(`file:${file}`);
   try {
+    // Prisma connects on the first query: connected before the clock starts.
+    await database.ping();
     return await work(database);
   } finally {
     await database.close();
@@ -196,8 +198,8 @@ export async function winnowApply(
       ...database,
       registryDeletions: {
         ...database.registryDeletions,
-        dueRepositories: timed(database.registryDeletions.dueRepositories),
-        complete: timed(database.registryDeletions.complete),
+        dueRepositories: timed((input) => database.registryDeletions.dueRepositories(input)),
+        complete: timed((input) => database.registryDeletions.complete(input)),
       },
     };
     const start = performance.now();

@@ -13,7 +13,7 @@ import { syncRegistry } from '@winnow/server/dist/registries/sync';
 import { NAMESPACE } from './registry-fixture';
 
 /** Busy time of a kind of call: the union of the intervals with at least one call pending. */
-class Meter {
+export class Meter {
   outstanding = 0;
   busyMs = 0;
   /** Integral of the outstanding count over time, in call-milliseconds. */
@@ -47,7 +47,10 @@ export interface Breakdown {
   /** Mean registry requests outstanding over the whole measurement. */
   readonly meanOutstanding: number;
   readonly requests: number;
-  /** Time in the database calls named (apply: due repositories, complete). */
+  /**
+   * Time in the database calls a side makes while the registry could be busy: the sync's reads
+   * of stored manifests (not its writes, which the import interleaves), all of the apply's.
+   */
   readonly databaseMs: number;
 }
 
@@ -62,8 +65,6 @@ export function metered(source: RegistrySource, meter: Meter): RegistrySource {
     deleteManifest: (path, digest) => meter.around(() => source.deleteManifest(path, digest)),
   };
 }
-
-export { Meter };
 
 /** A SQLite file and its WAL, copied while no client has it open. */
 export function copyDatabase(from: string, to: string): void {

@@ -5,6 +5,7 @@
  * deletes: every tag of those digests goes, so each is one DELETE.
  */
 import { MediaType, type DistributionClient } from '@winnow/registry';
+import { pushImage } from '@winnow/registry/testing';
 
 export const NAMESPACE = 'bench';
 
@@ -32,51 +33,28 @@ export interface Fixture {
   readonly doomedBelow: string;
 }
 
-const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 const pad = (n: number): string => String(n).padStart(4, '0');
 export const tagName = (image: number, copy: number): string =>
   `build-${pad(image)}-${String.fromCharCode(97 + copy)}`;
 
 /** Image `image` of `path`: created `image` hours after 2026-01-01, its bytes unique to both. */
-async function pushImage(
+async function pushTaggedImage(
   client: DistributionClient,
   path: string,
   image: number,
   tagsPerImage: number,
 ): Promise<{ digest: string; manifest: Buffer }> {
-  const config = json({
-    architecture: 'amd64',
-    os: 'linux',
+  const { digest, manifest } = await pushImage(client, path, {
+    tag: tagName(image, 0),
+    label: `${path} ${image}`,
     created: new Date(Date.UTC(2026, 0, 1) + image * 3_600_000).toISOString(),
-    config: { Labels: { image: `${path} ${image}` } },
   });
-  const layer = Buffer.from(`layer of ${path} ${image}`);
-  const [configDigest, layerDigest] = await Promise.all([
-    client.pushBlob(path, config),
-    client.pushBlob(path, layer),
-  ]);
-  const manifest = json({
-    schemaVersion: 2,
-    mediaType: MediaType.ociManifest,
-    config: {
-      mediaType: 'application/vnd.oci.image.config.v1+json',
-      digest: configDigest,
-      size: config.length,
-    },
-    layers: [
-      {
-        mediaType: 'application/vnd.oci.image.layer.v1.tar',
-        digest: layerDigest,
-        size: layer.length,
-      },
-    ],
-  });
-  const digests = await Promise.all(
-    Array.from({ length: tagsPerImage }, (_, copy) =>
-      client.putManifest(path, tagName(image, copy), MediaType.ociManifest, manifest),
+  await Promise.all(
+    Array.from({ length: tagsPerImage - 1 }, (_, copy) =>
+      client.putManifest(path, tagName(image, copy + 1), MediaType.ociManifest, manifest),
     ),
   );
-  return { digest: digests[0] ?? '', manifest };
+  return { digest, manifest };
 }
 
 /** Pushes the whole fixture (all images of all repositories at once, the client caps it). */
@@ -92,7 +70,7 @@ export async function pushFixture(
   const images = await Promise.all(
     paths.flatMap((path) =>
       Array.from({ length: shape.images }, async (_, image): Promise<FixtureImage> => {
-        const { digest, manifest } = await pushImage(client, path, image, shape.tagsPerImage);
+        const { digest, manifest } = await pushTaggedImage(client, path, image, shape.tagsPerImage);
         return {
           path,
           digest,

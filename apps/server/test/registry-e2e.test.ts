@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DistributionClient, MediaType } from '@winnow/registry';
 
 import { providers } from './database';
-import { startService, until } from './support/service';
+import { runServerPolicy, startService, until } from './support/service';
 import { pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
 
 const REPOSITORIES = 10;
@@ -104,20 +104,8 @@ describe.each(providers)('a registry managed end to end on %s', (provider) => {
     const synced = await call('GET', '/api/v1/namespaces/acme/repositories/app-0');
     expect(synced.json<{ tags: unknown[] }>().tags).toHaveLength(IMAGES * TAGS_PER_IMAGE);
 
-    expect((await call('PUT', '/api/v1/policies/server', POLICY)).statusCode).toBe(201);
-    const run = await call('POST', '/api/v1/runs', { scope: { level: 'server' } });
-    expect(run.statusCode).toBe(202);
-    const runId = run.json<{ id: number }>().id;
-    const finished = await until(
-      'the run',
-      async () =>
-        (await call('GET', `/api/v1/runs/${runId}`)).json<{
-          status: string;
-          finishedAt: string | null;
-        }>(),
-      (r) => r.finishedAt !== null,
-    );
-    expect(finished.status).toBe('succeeded');
+    const { id: runId, status } = await runServerPolicy(app, POLICY);
+    expect(status).toBe('succeeded');
 
     // deleteImmediately: the worker deletes in the registry on its next cycles.
     const deletedDigests = REPOSITORIES * (IMAGES - KEPT_IMAGES);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DistributionClient } from '@winnow/registry';
 import { type FaultProxy, startFaultProxy } from '@winnow/registry/testing';
 
-import { startService, until } from './support/service';
+import { runServerPolicy, startService, until } from './support/service';
 
 import { pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
 
@@ -123,20 +123,8 @@ describe('registry faults between Winnow and a real registry (SQLite)', () => {
   it('deletes only what the run expired; failed deletions are recorded and retried', async () => {
     // Every DELETE in acme/c fails until the faults are lifted.
     proxy.fail(1000, { status: 503 }, { method: 'DELETE', path: /\/acme\/c\// });
-    expect((await call('PUT', '/api/v1/policies/server', POLICY)).statusCode).toBe(201);
-    const run = await call('POST', '/api/v1/runs', { scope: { level: 'server' } });
-    expect(run.statusCode).toBe(202);
-    const runId = run.json<{ id: number }>().id;
-    const finished = await until(
-      'the run',
-      async () =>
-        (await call('GET', `/api/v1/runs/${runId}`)).json<{
-          status: string;
-          finishedAt: string | null;
-        }>(),
-      (r) => r.finishedAt !== null,
-    );
-    expect(finished.status).toBe('succeeded');
+    const { id: runId, status } = await runServerPolicy(app, POLICY);
+    expect(status).toBe('succeeded');
 
     const outcomes = () =>
       call('GET', `/api/v1/runs/${runId}/registry-deletions?limit=1000`).then(

@@ -241,6 +241,10 @@ async function applyRepository(
       }
     }),
   );
+  // Recorded in a stable order (the requests ended in any): the digests as their tags come,
+  // then what followed them.
+  const order = new Map([...candidates.keys(), ...followers.keys()].map((d, i) => [d, i]));
+  deletions.sort((x, y) => (order.get(x.digest) ?? 0) - (order.get(y.digest) ?? 0));
   return { deletions, purgeTags, purgeManifests };
 }
 

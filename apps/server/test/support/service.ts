@@ -52,3 +52,29 @@ export async function startService(
     },
   };
 }
+
+/** Puts `policy` on the server scope, runs it, waits for the run to end; returns its id. */
+export async function runServerPolicy(
+  app: FastifyInstance,
+  policy: object,
+): Promise<{ id: number; status: string }> {
+  const put = await app.inject({ method: 'PUT', url: '/api/v1/policies/server', payload: policy });
+  if (put.statusCode !== 201 && put.statusCode !== 200) throw new Error(`policy: ${put.body}`);
+  const run = await app.inject({
+    method: 'POST',
+    url: '/api/v1/runs',
+    payload: { scope: { level: 'server' } },
+  });
+  if (run.statusCode !== 202) throw new Error(`run: ${run.body}`);
+  const { id } = run.json<{ id: number }>();
+  const finished = await until(
+    'the run',
+    async () =>
+      (await app.inject({ method: 'GET', url: `/api/v1/runs/${id}` })).json<{
+        status: string;
+        finishedAt: string | null;
+      }>(),
+    (r) => r.finishedAt !== null,
+  );
+  return { id, status: finished.status };
+}

@@ -261,4 +261,91 @@ describe.each(providers)('registry sync on %s, against a real registry', (provid
     const multi = await database.repositories.get({ namespace: 'acme', name: 'multi' });
     expect(multi?.tags.map((t) => t.name)).toEqual(['latest']);
   });
+
+  it('reads untagged referrers through the referrers API when the registry has it', async () => {
+    // No registry that runs here has the API (distribution 2.8 answers 404): a source that
+    // answers as the OCI 1.1 spec says, with real manifest bytes.
+    const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+    const sha = (n: number) => `sha256:${String(n).repeat(64)}`;
+    const config = json({ created: '2026-05-01T00:00:00Z' });
+    const image = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(7), size: 2 },
+      layers: [],
+    });
+    const sbom = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: 'application/spdx+json',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha(8), size: 2 },
+      layers: [],
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(1), size: 1 },
+    });
+    const bodies = new Map([
+      [sha(1), image],
+      [sha(2), sbom],
+    ]);
+    const asked: string[] = [];
+    const source: RegistrySource = {
+      // eslint-disable-next-line @typescript-eslint/require-await
+      repositories: async function* () {
+        yield 'acme/api';
+      },
+      // eslint-disable-next-line @typescript-eslint/require-await
+      tags: async function* () {
+        yield 'v1';
+      },
+      headManifest: () =>
+        Promise.resolve({
+          digest: sha(1),
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          size: image.length,
+        }),
+      getManifest: (_, reference) => {
+        const body = bodies.get(reference);
+        return Promise.resolve(
+          body === undefined
+            ? null
+            : {
+                digest: reference,
+                mediaType: 'application/vnd.oci.image.manifest.v1+json',
+                size: body.length,
+                body,
+              },
+        );
+      },
+      getBlob: () => Promise.resolve(config),
+      referrers: (_, digest) => {
+        asked.push(digest);
+        return Promise.resolve({
+          supported: true,
+          referrers:
+            digest === sha(1)
+              ? [
+                  {
+                    digest: sha(2),
+                    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+                    artifactType: 'application/spdx+json',
+                    size: sbom.length,
+                  },
+                ]
+              : [],
+        });
+      },
+      deleteManifest: () => Promise.resolve(false),
+    };
+    const target = { namespaces: ['acme'], concurrency: 1 };
+    await syncRegistry({ database, source, target, now });
+    // Asked for the image; not for the referrer (it has a subject).
+    expect(asked).toEqual([sha(1)]);
+    const api = await database.repositories.get({ namespace: 'acme', name: 'api' });
+    expect(api?.manifests?.find((m) => m.digest === sha(2))).toMatchObject({
+      subject: sha(1),
+      artifactType: 'application/spdx+json',
+    });
+    // Incremental: stored digests are not asked again.
+    await syncRegistry({ database, source, target, now });
+    expect(asked).toEqual([sha(1)]);
+  });
 });

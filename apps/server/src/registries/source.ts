@@ -1,4 +1,4 @@
-import type { Manifest, ManifestHead } from '@winnow/registry';
+import type { Manifest, ManifestHead, Referrers } from '@winnow/registry';
 
 /**
  * What sync and apply need of a registry: the distribution API's reads and the manifest delete.
@@ -12,6 +12,11 @@ export interface RegistrySource {
   getManifest(path: string, reference: string): Promise<Manifest | null>;
   /** A blob's bytes (image configs, to read `created`); null when absent. */
   getBlob(path: string, digest: string): Promise<Buffer | null>;
+  /**
+   * The referrers of a manifest (OCI 1.1 referrers API; `supported` false when the registry has
+   * none). Optional: a source without it is read through the referrers tag schema only.
+   */
+  referrers?(path: string, digest: string): Promise<Referrers>;
   /** True when deleted, false when it was not there. */
   deleteManifest(path: string, digest: string): Promise<boolean>;
 }

@@ -70,10 +70,11 @@ export async function syncRegistry(options: SyncOptions): Promise<SyncResult> {
   options.onProgress?.({ ...progress });
   let complete = true;
 
+  const referrers: ReferrersState = { supported: source.referrers !== undefined };
   const read = async (entry: (typeof paths)[number]): Promise<InventoryRepository | null> => {
     try {
       const known = await database.registrySyncs.knownManifests(entry.namespace, entry.name);
-      const reader = new RepositoryReader(source, entry.path, known, options.now);
+      const reader = new RepositoryReader(source, entry.path, known, options.now, referrers);
       const snapshot = await reader.read(entry.namespace, entry.name);
       progress.tags += snapshot.tags.length;
       progress.manifestsFetched += reader.fetched;
@@ -126,6 +127,14 @@ export async function syncRegistry(options: SyncOptions): Promise<SyncResult> {
   return { progress: { ...progress }, errors, complete };
 }
 
+/**
+ * Whether to ask the registry for referrers: until it answers that it has no referrers API
+ * (distribution 2.8), then never again in the sync (the tag schema is read instead).
+ */
+interface ReferrersState {
+  supported: boolean;
+}
+
 /** Reads one repository of the registry into an inventory snapshot. */
 class RepositoryReader {
   fetched = 0;
@@ -139,6 +148,7 @@ class RepositoryReader {
     private readonly path: string,
     private readonly known: ReadonlyMap<string, InventoryManifest>,
     private readonly now: Date,
+    private readonly referrers: ReferrersState,
   ) {}
 
   async read(namespace: string, name: string): Promise<InventoryRepository> {
@@ -218,7 +228,20 @@ class RepositoryReader {
       artifactType: parsed.artifactType,
     };
     this.manifests.set(digest, manifest);
+    // Referrers are untagged: with the referrers API, asked for each new manifest that is not
+    // itself a referrer (a stored digest's new referrers wait for a new sync of it: see docs).
+    if (parsed.subject === null) await this.readReferrers(digest);
     return manifest;
+  }
+
+  private async readReferrers(digest: string): Promise<void> {
+    if (!this.referrers.supported || this.source.referrers === undefined) return;
+    const found = await this.source.referrers(this.path, digest);
+    if (!found.supported) {
+      this.referrers.supported = false;
+      return;
+    }
+    for (const referrer of found.referrers) await this.manifest(referrer.digest);
   }
 
   /**

@@ -12,6 +12,8 @@ Example:
 `;
 
 function run(args: string[], io: Io): number {
+  const option = args.find((arg) => arg.startsWith('-'));
+  if (option !== undefined) throw new UsageError(`schema: unknown option "${option}"`);
   const [which, ...extra] = args;
   if ((which !== 'policy' && which !== 'inventory') || extra.length > 0)
     throw new UsageError('schema: expected policy or inventory');

@@ -117,3 +117,25 @@ describe('ProgressReporter', () => {
     ]);
   });
 });
+
+describe('ProgressReporter with a delay', () => {
+  it('without a terminal, stays quiet for the delay, then writes', () => {
+    let now = 0;
+    const stream = new PassThrough();
+    let written = '';
+    stream.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    const progress = new ProgressReporter(stream, { tty: false, delay: 2000, clock: () => now });
+    progress.update({ label: 'import', status: 'sending', line: 'a' });
+    now = 1999;
+    progress.update({ label: 'import', status: 'sending', line: 'b' });
+    now = 2000;
+    progress.update({ label: 'import', status: 'sending', line: 'c' });
+    expect(written).toBe('import sending: c\n');
+  });
+
+  it('on a terminal, draws at once', () => {
+    const r = reporter(true, 80);
+    r.progress.update({ label: 'import', status: 'sending', line: 'a' });
+    expect(r.written()).toBe('\ra\x1b[K');
+  });
+});

@@ -2,13 +2,13 @@
  * `winnow run`, `winnow runs`, `winnow runs show` and `winnow restore` against real server
  * processes (SQLite in a temp dir), one of them serving a real CNCF distribution registry.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DistributionClient } from '@winnow/registry';
 import { pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
-import { CLI, REPO_ROOT, runCli, stderrLines, TempDir } from './helpers';
+import { CLI, PLAIN_ENV, REPO_ROOT, runCli, stderrLines, TempDir } from './helpers';
 import { freePort, startServer, type TestServer } from './server';
 
 jest.setTimeout(120_000);
@@ -388,4 +388,50 @@ it('exits 1 when no server answers', async () => {
       `winnow: cannot reach the server at http://127.0.0.1:${port}: ECONNREFUSED`,
     ]);
   }
+});
+
+describe('on a terminal (a pseudo-terminal made by script(1))', () => {
+  /** `winnow ARGS` with stdout and stderr on one terminal; what it wrote there. */
+  function onTerminal(args: readonly string[], env: Record<string, string> = {}): string {
+    const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+    const result = spawnSync('script', ['-qfec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...PLAIN_ENV, ...env },
+    });
+    return result.stdout;
+  }
+
+  it('redraws the progress in place and colours the status', () => {
+    const written = onTerminal(['run', '--namespace', 'hub', '--dry-run', '--server', server.url]);
+    expect(written).toMatch(
+      /\r(waiting for a worker|repositories \d\/1 \[[#.]{10}\] \d+%[^\r]*)\x1b\[K/,
+    );
+    // The progress line is cleared before the summary is printed.
+    expect(written).toMatch(
+      /\r\x1b\[Krun \d+ of namespace hub \(dry run\): \x1b\[32msucceeded\x1b\[0m in /,
+    );
+  });
+
+  it('never colours with NO_COLOR set', () => {
+    const written = onTerminal(['runs', '--limit', '1', '--server', server.url], { NO_COLOR: '1' });
+    expect(written).toMatch(/^ID +STATUS/m);
+    expect(written).not.toContain('\x1b[');
+  });
+});
+
+it('colours a pipe with FORCE_COLOR=1, and never the JSON', () => {
+  const table = runCli(['runs', '--limit', '1', '--server', server.url], REPO_ROOT, {
+    FORCE_COLOR: '1',
+  });
+  expect(table.stdout).toMatch(/^\d+ +\x1b\[32msucceeded\x1b\[0m +namespace hub /m);
+  const json = runCli(
+    ['runs', '--limit', '1', '--format', 'json', '--server', server.url],
+    REPO_ROOT,
+    {
+      FORCE_COLOR: '1',
+    },
+  );
+  expect(json.stdout).not.toContain('\x1b[');
 });

@@ -35,6 +35,7 @@ describe('formatColumns', () => {
     const paint = painterFor({ isTTY: true }, {});
     const [, done, failed] = formatColumns(rows, { paint, colouredColumn: 1 });
     expect(done).toBe('acme/web/api  \x1b[32mdone  \x1b[0m');
+    // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
     expect(failed).toMatch(/^acme\/broken {3}\x1b\[31mfailed\x1b\[0m {2}WINNOW_/);
   });
 });

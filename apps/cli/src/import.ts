@@ -101,9 +101,11 @@ async function run(args: string[], io: Io, env: NodeJS.ProcessEnv): Promise<numb
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: bodyOf(file, (sent) => reporter.update(frame(sent))),
+        body: bodyOf(file, (sent) => {
+          reporter.update(frame(sent));
+        }),
         duplex: 'half',
-      } as RequestInit,
+      },
       file,
     ));
   } finally {

@@ -74,7 +74,12 @@ describe('a server that does not answer, or is not Winnow (exit 1)', () => {
     for (let ready = false; !ready;) {
       ready = await fetch(otherUrl).then(
         () => true,
-        () => new Promise<boolean>((done) => setTimeout(() => done(false), 50)),
+        () =>
+          new Promise<boolean>((done) => {
+            setTimeout(() => {
+              done(false);
+            }, 50);
+          }),
       );
     }
   });

@@ -406,10 +406,12 @@ describe('on a terminal (a pseudo-terminal made by script(1))', () => {
   it('redraws the progress in place and colours the status', () => {
     const written = onTerminal(['run', '--namespace', 'hub', '--dry-run', '--server', server.url]);
     expect(written).toMatch(
+      // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
       /\r(waiting for a worker|repositories \d\/1 \[[#.]{10}\] \d+%[^\r]*)\x1b\[K/,
     );
     // The progress line is cleared before the summary is printed.
     expect(written).toMatch(
+      // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
       /\r\x1b\[Krun \d+ of namespace hub \(dry run\): \x1b\[32msucceeded\x1b\[0m in /,
     );
   });
@@ -425,6 +427,7 @@ it('colours a pipe with FORCE_COLOR=1, and never the JSON', () => {
   const table = runCli(['runs', '--limit', '1', '--server', server.url], REPO_ROOT, {
     FORCE_COLOR: '1',
   });
+  // eslint-disable-next-line no-control-regex -- the escape codes are what is tested
   expect(table.stdout).toMatch(/^\d+ +\x1b\[32msucceeded\x1b\[0m +namespace hub /m);
   const json = runCli(
     ['runs', '--limit', '1', '--format', 'json', '--server', server.url],

@@ -82,7 +82,7 @@ async function list(
     tag.expiredByRun === null ? '-' : String(tag.expiredByRun),
     Date.parse(tag.restorableUntil) > now
       ? tag.restorableUntil.slice(0, 19).replace('T', ' ')
-      : 'expired window',
+      : 'window ended',
   ]);
   const lines = formatColumns(
     [['TAG', 'DIGEST', 'EXPIRED (UTC)', 'RUN', 'RESTORABLE UNTIL (UTC)'], ...rows],

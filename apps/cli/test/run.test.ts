@@ -392,8 +392,12 @@ it('exits 1 when no server answers', async () => {
 
 describe('on a terminal (a pseudo-terminal made by script(1))', () => {
   /** `winnow ARGS` with stdout and stderr on one terminal; what it wrote there. */
-  function onTerminal(args: readonly string[], env: Record<string, string> = {}): string {
-    const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+  function onTerminal(
+    args: readonly string[],
+    env: Record<string, string> = {},
+    columns = 200,
+  ): string {
+    const command = `stty cols ${columns}; ${[process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ')}`;
     const result = spawnSync('script', ['-qfec', command, '/dev/null'], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
@@ -420,6 +424,20 @@ describe('on a terminal (a pseudo-terminal made by script(1))', () => {
     const written = onTerminal(['runs', '--limit', '1', '--server', server.url], { NO_COLOR: '1' });
     expect(written).toMatch(/^ID +STATUS/m);
     expect(written).not.toContain('\x1b[');
+  });
+
+  it('cuts a table to the terminal’s width', () => {
+    const written = onTerminal(
+      ['runs', 'show', '2', '--server', server.url],
+      { NO_COLOR: '1' },
+      80,
+    );
+    const rows = written.split(/\r?\n/).filter((line) => /^acme\/broken /.test(line));
+    expect(rows).toEqual([expect.stringMatching(/^acme\/broken +failed +.*WINNOW_\S*…$/)]);
+    expect(rows[0]?.length).toBeLessThanOrEqual(80);
+    // The same in a pipe is not cut.
+    const piped = runCli(['runs', 'show', '2', '--server', server.url]);
+    expect(piped.stdout).toMatch(/^acme\/broken +failed +0 +0 +0 +0 +0 +WINNOW_\w+: .{20,}$/m);
   });
 });
 

@@ -4,7 +4,7 @@
  * database) and a real registry, so that every request in the guide keeps working. Blocks after
  * `<!-- api-guide:skip -->` (starting the server) are not run.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -51,13 +51,17 @@ describe('docs/api-guide.md', () => {
   let registry: TestRegistry;
 
   beforeAll(async () => {
-    for (const tool of ['curl', 'jq']) {
-      if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-        spawnSync('apt-get', ['install', '-y', '--no-install-recommends', tool], {
-          stdio: 'ignore',
-          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-        });
-      }
+    // The guide's tools; CI machines start without jq.
+    const missing = ['curl', 'jq'].filter(
+      (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+    );
+    if (missing.length > 0) {
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      execFileSync('apt-get', ['update'], { stdio: 'ignore' });
+      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+        stdio: 'ignore',
+        env,
+      });
     }
     registry = await startRegistry();
     const client = new DistributionClient({ url: registry.url });

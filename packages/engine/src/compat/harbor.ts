@@ -1,0 +1,331 @@
+import type { Branch, Match, PatternSelector, PolicyDocument, Rule, Select } from '../model/policy';
+import { GlobSyntaxError, globToRegexSource } from '../text/glob';
+import {
+  assertValidDocument,
+  type ImportEntry,
+  type ImportResult,
+  InputIssues,
+  invalidInput,
+  isRecord,
+  scopeIssues,
+} from './report';
+import { sortReport } from './quay';
+
+/** Harbor's project becomes a Winnow namespace; Harbor's API names the project only by id. */
+export interface HarborImportOptions {
+  readonly namespace: string;
+}
+
+/** Each retain template: its condition, and whether it carries over exactly. */
+interface Template {
+  /** Undefined: the template retains nothing at this parameter (a branch is not written). */
+  readonly match: (n: number) => Match | undefined | 'all';
+  readonly exact: (n: number) => boolean;
+  readonly says: (n: number) => string;
+}
+
+const NEVER_PULLED =
+  'Harbor counts a never-pulled artifact as pulled at time 0, Winnow counts its push time, so a fresh image nobody pulled yet is kept rather than deleted (Harbor #10295)';
+
+const TEMPLATES: Record<string, Template> = {
+  always: { match: () => 'all', exact: () => true, says: () => 'retains every selected tag' },
+  nothing: { match: () => undefined, exact: () => true, says: () => 'retains nothing' },
+  latestPushedK: {
+    match: (n) => (n >= 1 ? { newest: n } : undefined),
+    exact: () => true,
+    says: (n) =>
+      `retains the ${n} most recently pushed; equal push times (arbitrary in Harbor) order by pull time, then name`,
+  },
+  latestActiveK: {
+    match: (n) => (n >= 1 ? { newest: n, by: 'active' } : undefined),
+    exact: () => true,
+    says: (n) => `retains the ${n} most recently pushed or pulled`,
+  },
+  latestPulledN: {
+    match: (n) => (n >= 1 ? { newest: n, by: 'pulled' } : undefined),
+    exact: (n) => n < 1,
+    says: (n) => `retains the ${n} most recently pulled; ${NEVER_PULLED}`,
+  },
+  nDaysSinceLastPush: {
+    match: (n) => (n >= 1 ? { newerThan: `${n}d` } : undefined),
+    exact: (n) => n >= 1,
+    says: (n) =>
+      n >= 1
+        ? `retains what was pushed in the last ${n} days`
+        : 'retains what was pushed in the last 0 days: written as retaining nothing',
+  },
+  nDaysSinceLastPull: {
+    match: (n) => (n >= 1 ? { newerThan: `${n}d`, by: 'pulled' } : undefined),
+    exact: () => false,
+    says: (n) => `retains what was pulled in the last ${n} days; ${NEVER_PULLED}`,
+  },
+};
+
+const MATCH_ALL = '**';
+
+interface Selector {
+  readonly glob: string;
+  readonly negate: boolean;
+  readonly untagged: boolean;
+}
+
+function readSelector(
+  value: unknown,
+  pointer: string,
+  decorations: readonly [string, string],
+  issues: InputIssues,
+): Selector | undefined {
+  if (!Array.isArray(value) || value.length !== 1 || !isRecord(value[0])) {
+    issues.add(pointer, 'expected a list with exactly one selector object');
+    return undefined;
+  }
+  const selector = value[0];
+  const at = `${pointer}/0`;
+  if (selector.kind !== 'doublestar') {
+    issues.add(`${at}/kind`, `expected "doublestar", got ${JSON.stringify(selector.kind)}`);
+    return undefined;
+  }
+  if (typeof selector.decoration !== 'string' || !decorations.includes(selector.decoration)) {
+    issues.add(
+      `${at}/decoration`,
+      `expected ${decorations.join(' or ')}, got ${JSON.stringify(selector.decoration)}`,
+    );
+    return undefined;
+  }
+  const glob = selector.pattern;
+  if (typeof glob !== 'string' || glob === '') {
+    issues.add(
+      `${at}/pattern`,
+      `expected a non-empty doublestar pattern, got ${JSON.stringify(glob)}`,
+    );
+    return undefined;
+  }
+  try {
+    globToRegexSource(glob);
+  } catch (error) {
+    if (!(error instanceof GlobSyntaxError)) throw error;
+    issues.add(`${at}/pattern`, `expected a doublestar pattern Winnow can run: ${error.message}`);
+    return undefined;
+  }
+  let untagged = false;
+  if (selector.extras !== undefined && selector.extras !== null && selector.extras !== '') {
+    let extras: unknown;
+    try {
+      extras = typeof selector.extras === 'string' ? JSON.parse(selector.extras) : selector.extras;
+    } catch {
+      issues.add(
+        `${at}/extras`,
+        'expected a JSON object in a string, e.g. "{\\"untagged\\":true}"',
+      );
+      return undefined;
+    }
+    if (!isRecord(extras)) {
+      issues.add(`${at}/extras`, 'expected a JSON object, e.g. {"untagged":true}');
+      return undefined;
+    }
+    untagged = extras.untagged === true;
+  }
+  return { glob, negate: selector.decoration === decorations[1], untagged };
+}
+
+const everything = (s: Selector): boolean => s.glob === MATCH_ALL && !s.negate;
+const patternOf = (s: Selector): PatternSelector =>
+  s.negate ? { glob: s.glob, negate: true } : { glob: s.glob };
+
+interface Converted {
+  readonly branches: Branch[];
+  readonly repositories: Selector;
+}
+
+function convertRule(
+  raw: Record<string, unknown>,
+  at: string,
+  issues: InputIssues,
+  report: ImportEntry[],
+): Converted | undefined {
+  if (raw.action !== undefined && raw.action !== 'retain') {
+    issues.add(
+      `${at}/action`,
+      `expected "retain" (Harbor's only action), got ${JSON.stringify(raw.action)}`,
+    );
+    return undefined;
+  }
+  const name = raw.template;
+  const template = typeof name === 'string' ? TEMPLATES[name] : undefined;
+  if (typeof name !== 'string' || template === undefined) {
+    issues.add(
+      `${at}/template`,
+      `expected one of ${Object.keys(TEMPLATES).join(', ')}, got ${JSON.stringify(name)}`,
+    );
+    return undefined;
+  }
+  let n = 0;
+  if (name !== 'always' && name !== 'nothing') {
+    const params = isRecord(raw.params) ? raw.params : {};
+    const value = params[name];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      issues.add(
+        `${at}/params/${name}`,
+        `expected a whole number ≥ 0, got ${JSON.stringify(value)}`,
+      );
+      return undefined;
+    }
+    n = value;
+  }
+  const scopeSelectors = isRecord(raw.scope_selectors) ? raw.scope_selectors : undefined;
+  if (scopeSelectors === undefined) {
+    issues.add(`${at}/scope_selectors`, 'expected {"repository": [selector]}');
+    return undefined;
+  }
+  const repositories = readSelector(
+    scopeSelectors.repository,
+    `${at}/scope_selectors/repository`,
+    ['repoMatches', 'repoExcludes'],
+    issues,
+  );
+  const tags = readSelector(
+    raw.tag_selectors,
+    `${at}/tag_selectors`,
+    ['matches', 'excludes'],
+    issues,
+  );
+  if (!repositories || !tags) return undefined;
+
+  const match = template.match(n);
+  const branches: Branch[] = [];
+  if (match !== undefined) {
+    const base: Select = everything(repositories) ? {} : { repositories: patternOf(repositories) };
+    const condition = match === 'all' ? {} : { match };
+    if (tags.untagged && everything(tags)) {
+      branches.push({ select: { ...base, untagged: 'include' }, ...condition });
+    } else {
+      branches.push({
+        select: everything(tags) ? base : { ...base, tags: patternOf(tags) },
+        ...condition,
+      });
+      if (tags.untagged) {
+        branches.push({ select: { ...base, untagged: 'only' }, ...condition });
+        report.push({
+          path: `${at}/tag_selectors/0/extras`,
+          severity: 'approximated',
+          message: `untagged artifacts are counted apart from the tags ${tags.negate ? 'not ' : ''}matching "${tags.glob}" (Winnow's tag patterns never select untagged manifests), so up to twice as many may be kept`,
+        });
+      }
+    }
+  }
+  const exact = template.exact(n);
+  const tagWords = everything(tags)
+    ? 'every tag'
+    : `tags ${tags.negate ? 'not ' : ''}matching "${tags.glob}"`;
+  const repoWords = everything(repositories)
+    ? 'every repository'
+    : `repositories ${repositories.negate ? 'not ' : ''}matching "${repositories.glob}"`;
+  report.push({
+    path: at,
+    severity: exact ? 'exact' : 'approximated',
+    message: `${name}${name === 'always' || name === 'nothing' ? '' : ` ${n}`} on ${tagWords}${tags.untagged ? ' (and untagged artifacts)' : ''} in ${repoWords}: ${template.says(n)}`,
+  });
+  return { branches, repositories };
+}
+
+/**
+ * A Harbor retention policy (§6 of the policy language): one `anyOf` rule that keeps what any
+ * enabled retain rule retains, then a rule that deletes everything else, untagged manifests
+ * included, in the repositories those rules cover; repositories no rule covers are untouched.
+ */
+export function importHarborPolicy(input: unknown, options: HarborImportOptions): ImportResult {
+  const scope = scopeIssues(options.namespace, undefined);
+  if (scope.length > 0)
+    throw invalidInput('', `invalid namespace: ${scope.map((i) => i.message).join('; ')}`);
+  if (!isRecord(input) || !Array.isArray(input.rules))
+    throw invalidInput(
+      '',
+      'expected a Harbor retention policy: {algorithm, rules: [...], trigger, scope}',
+    );
+  const issues = new InputIssues();
+  const report: ImportEntry[] = [];
+  if (input.algorithm !== undefined && input.algorithm !== 'or')
+    issues.add(
+      '/algorithm',
+      `expected "or" (Harbor's only algorithm), got ${JSON.stringify(input.algorithm)}`,
+    );
+  if (isRecord(input.scope) && input.scope.level !== undefined && input.scope.level !== 'project')
+    issues.add('/scope/level', `expected "project", got ${JSON.stringify(input.scope.level)}`);
+  if (input.trigger !== undefined && input.trigger !== null)
+    report.push({
+      path: '/trigger',
+      severity: 'dropped',
+      message:
+        "the trigger (schedule) is not part of a policy: Winnow's runs have their own schedule",
+    });
+
+  const keep: Branch[] = [];
+  const covered = new Map<string, Selector>();
+  input.rules.forEach((raw: unknown, index) => {
+    const at = `/rules/${index}`;
+    if (!isRecord(raw)) {
+      issues.add(at, 'expected a retention rule object');
+      return;
+    }
+    if (raw.disabled === true) {
+      report.push({
+        path: at,
+        severity: 'exact',
+        message: 'disabled rule skipped, as Harbor does',
+      });
+      return;
+    }
+    const converted = convertRule(raw, at, issues, report);
+    if (!converted) return;
+    keep.push(...converted.branches);
+    const r = converted.repositories;
+    covered.set(`${r.negate}:${r.glob}`, r);
+  });
+  issues.fail();
+
+  const rules: Rule[] = [];
+  const description = 'Imported from a Harbor retention policy';
+  if (keep.length > 0) {
+    rules.push(
+      keep.length === 1
+        ? {
+            name: 'harbor-retain',
+            description: `${description}: what its rules retain`,
+            ...(keep[0] as Branch),
+            then: 'keep',
+          }
+        : {
+            name: 'harbor-retain',
+            description: `${description}: what any of its rules retains`,
+            anyOf: keep,
+            then: 'keep',
+          },
+    );
+  }
+  const cover = [...covered.values()];
+  if (cover.length > 0) {
+    const all = cover.some(everything);
+    const branches: Branch[] = all
+      ? [{ select: { untagged: 'include' } }]
+      : cover.map((r) => ({ select: { repositories: patternOf(r), untagged: 'include' } }));
+    rules.push({
+      name: 'harbor-delete-unretained',
+      description: `${description}: Harbor deletes what no rule retains in the repositories its rules cover`,
+      ...(branches.length === 1 ? (branches[0] as Branch) : { anyOf: branches }),
+      then: 'delete',
+    });
+  } else {
+    report.push({
+      path: '/rules',
+      severity: 'exact',
+      message: 'no enabled rule: nothing is deleted',
+    });
+  }
+  const document: PolicyDocument = {
+    apiVersion: 'winnow/v1',
+    kind: 'RetentionPolicy',
+    scope: { level: 'namespace', namespace: options.namespace },
+    rules,
+  };
+  return { document: assertValidDocument(document), report: sortReport(report) };
+}

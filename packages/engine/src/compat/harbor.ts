@@ -38,8 +38,9 @@ const TEMPLATES: Record<string, Template> = {
   },
   latestActiveK: {
     match: (n) => (n >= 1 ? { newest: n, by: 'active' } : undefined),
-    exact: () => true,
-    says: (n) => `retains the ${n} most recently pushed or pulled`,
+    exact: (n) => n < 1,
+    says: (n) =>
+      `retains the ${n} most recently active, by the later of push and pull time (Harbor does not document its order of "active" precisely)`,
   },
   latestPulledN: {
     match: (n) => (n >= 1 ? { newest: n, by: 'pulled' } : undefined),

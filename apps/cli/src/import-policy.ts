@@ -169,7 +169,7 @@ export async function importPolicyCommand(
   io.stdout.write(
     format === 'json'
       ? `${JSON.stringify(result.document, null, 2)}\n`
-      : `# Imported by \`winnow import-policy ${vendor}\` from ${label}.\n${stringify(result.document, { lineWidth: 0 })}`,
+      : `# Imported by \`winnow import-policy ${vendor}\`; its report (on stderr) lists what was approximated or dropped.\n${stringify(result.document, { lineWidth: 0 })}`,
   );
   return 0;
 }

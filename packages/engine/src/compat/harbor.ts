@@ -200,10 +200,8 @@ function convertRule(
     if (tags.untagged && everything(tags)) {
       branches.push({ select: { ...base, untagged: 'include' }, ...condition });
     } else {
-      branches.push({
-        select: everything(tags) ? base : { ...base, tags: patternOf(tags) },
-        ...condition,
-      });
+      const select = everything(tags) ? base : { ...base, tags: patternOf(tags) };
+      branches.push({ ...(Object.keys(select).length > 0 ? { select } : {}), ...condition });
       if (tags.untagged) {
         branches.push({ select: { ...base, untagged: 'only' }, ...condition });
         report.push({

@@ -45,7 +45,8 @@ const TEMPLATES: Record<string, Template> = {
   latestPulledN: {
     match: (n) => (n >= 1 ? { newest: n, by: 'pulled' } : undefined),
     exact: (n) => n < 1,
-    says: (n) => `retains the ${n} most recently pulled; ${NEVER_PULLED}`,
+    says: (n) =>
+      `retains the ${n} most recently pulled; Harbor ranks never-pulled artifacts last, Winnow ranks them by push time, so a fresh image nobody pulled yet can take the place of an older pulled one`,
   },
   nDaysSinceLastPush: {
     match: (n) => (n >= 1 ? { newerThan: `${n}d` } : undefined),

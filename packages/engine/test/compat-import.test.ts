@@ -209,6 +209,19 @@ describe('Quay: patterns, values and errors', () => {
     expect(issuesOf(() => importQuayPolicies([], { namespace: 'Acme!' }))[0]).toMatch(/scope/);
   });
 
+  it('says that tagPatternMatches has no effect without tagPattern', () => {
+    const { document, report } = importQuayPolicies(
+      [{ method: 'number_of_tags', value: 4, tagPattern: null, tagPatternMatches: false }],
+      { namespace: 'acme' },
+    );
+    expect(document.rules?.[0]?.select).toBeUndefined();
+    expect(report).toContainEqual({
+      path: '/0/tagPatternMatches',
+      severity: 'exact',
+      message: 'tagPatternMatches has no effect without tagPattern, in Quay as in Winnow',
+    });
+  });
+
   it('reports an unknown field as dropped', () => {
     const { report } = importQuayPolicies([{ method: 'number_of_tags', value: 1, owner: 'x' }], {
       namespace: 'acme',
@@ -373,6 +386,18 @@ describe('Harbor: the shape of the document', () => {
         path: '/rules/0/tag_selectors/0/extras',
         severity: 'approximated',
       }),
+    );
+  });
+
+  it('reports an unknown rule field as dropped', () => {
+    const { report } = importHarborPolicy(
+      harbor(rule('always', {}, '**', '**', { labels: ['x'] })),
+      {
+        namespace: 'library',
+      },
+    );
+    expect(report).toContainEqual(
+      expect.objectContaining({ path: '/rules/0/labels', severity: 'dropped' }),
     );
   });
 

@@ -1,5 +1,6 @@
-import type { Branch, Match, PatternSelector, PolicyDocument, Rule, Select } from '../model/policy';
-import { GlobSyntaxError, globToRegexSource } from '../text/glob';
+import type { Branch, PolicyDocument, Rule, Select } from '../model/policy';
+import { everything, patternOf, readSelector, type Selector } from './harbor-selectors';
+import { TEMPLATES } from './harbor-templates';
 import {
   assertValidDocument,
   type ImportEntry,
@@ -8,131 +9,24 @@ import {
   invalidInput,
   isRecord,
   scopeIssues,
+  sortReport,
 } from './report';
-import { sortReport } from './quay';
 
 /** Harbor's project becomes a Winnow namespace; Harbor's API names the project only by id. */
 export interface HarborImportOptions {
   readonly namespace: string;
 }
 
-/** Each retain template: its condition, and whether it carries over exactly. */
-interface Template {
-  /** Undefined: the template retains nothing at this parameter (a branch is not written). */
-  readonly match: (n: number) => Match | undefined | 'all';
-  readonly exact: (n: number) => boolean;
-  readonly says: (n: number) => string;
-}
-
-const NEVER_PULLED =
-  'Harbor counts a never-pulled artifact as pulled at time 0, Winnow counts its push time, so a fresh image nobody pulled yet is kept rather than deleted (Harbor #10295)';
-
-const TEMPLATES: Record<string, Template> = {
-  always: { match: () => 'all', exact: () => true, says: () => 'retains every selected tag' },
-  nothing: { match: () => undefined, exact: () => true, says: () => 'retains nothing' },
-  latestPushedK: {
-    match: (n) => (n >= 1 ? { newest: n } : undefined),
-    exact: () => true,
-    says: (n) =>
-      `retains the ${n} most recently pushed; equal push times (arbitrary in Harbor) order by pull time, then name`,
-  },
-  latestActiveK: {
-    match: (n) => (n >= 1 ? { newest: n, by: 'active' } : undefined),
-    exact: (n) => n < 1,
-    says: (n) =>
-      `retains the ${n} most recently active, by the later of push and pull time (Harbor does not document its order of "active" precisely)`,
-  },
-  latestPulledN: {
-    match: (n) => (n >= 1 ? { newest: n, by: 'pulled' } : undefined),
-    exact: (n) => n < 1,
-    says: (n) =>
-      `retains the ${n} most recently pulled; Harbor ranks never-pulled artifacts last, Winnow ranks them by push time, so a fresh image nobody pulled yet can take the place of an older pulled one`,
-  },
-  nDaysSinceLastPush: {
-    match: (n) => (n >= 1 ? { newerThan: `${n}d` } : undefined),
-    exact: (n) => n >= 1,
-    says: (n) =>
-      n >= 1
-        ? `retains what was pushed in the last ${n} days`
-        : 'retains what was pushed in the last 0 days: written as retaining nothing',
-  },
-  nDaysSinceLastPull: {
-    match: (n) => (n >= 1 ? { newerThan: `${n}d`, by: 'pulled' } : undefined),
-    exact: () => false,
-    says: (n) => `retains what was pulled in the last ${n} days; ${NEVER_PULLED}`,
-  },
-};
-
-const MATCH_ALL = '**';
-
-interface Selector {
-  readonly glob: string;
-  readonly negate: boolean;
-  readonly untagged: boolean;
-}
-
-function readSelector(
-  value: unknown,
-  pointer: string,
-  decorations: readonly [string, string],
-  issues: InputIssues,
-): Selector | undefined {
-  if (!Array.isArray(value) || value.length !== 1 || !isRecord(value[0])) {
-    issues.add(pointer, 'expected a list with exactly one selector object');
-    return undefined;
-  }
-  const selector = value[0];
-  const at = `${pointer}/0`;
-  if (selector.kind !== 'doublestar') {
-    issues.add(`${at}/kind`, `expected "doublestar", got ${JSON.stringify(selector.kind)}`);
-    return undefined;
-  }
-  if (typeof selector.decoration !== 'string' || !decorations.includes(selector.decoration)) {
-    issues.add(
-      `${at}/decoration`,
-      `expected ${decorations.join(' or ')}, got ${JSON.stringify(selector.decoration)}`,
-    );
-    return undefined;
-  }
-  const glob = selector.pattern;
-  if (typeof glob !== 'string' || glob === '') {
-    issues.add(
-      `${at}/pattern`,
-      `expected a non-empty doublestar pattern, got ${JSON.stringify(glob)}`,
-    );
-    return undefined;
-  }
-  try {
-    globToRegexSource(glob);
-  } catch (error) {
-    if (!(error instanceof GlobSyntaxError)) throw error;
-    issues.add(`${at}/pattern`, `expected a doublestar pattern Winnow can run: ${error.message}`);
-    return undefined;
-  }
-  let untagged = false;
-  if (selector.extras !== undefined && selector.extras !== null && selector.extras !== '') {
-    let extras: unknown;
-    try {
-      extras = typeof selector.extras === 'string' ? JSON.parse(selector.extras) : selector.extras;
-    } catch {
-      issues.add(
-        `${at}/extras`,
-        'expected a JSON object in a string, e.g. "{\\"untagged\\":true}"',
-      );
-      return undefined;
-    }
-    if (!isRecord(extras)) {
-      issues.add(`${at}/extras`, 'expected a JSON object, e.g. {"untagged":true}');
-      return undefined;
-    }
-    untagged = extras.untagged === true;
-  }
-  return { glob, negate: selector.decoration === decorations[1], untagged };
-}
-
-const everything = (s: Selector): boolean => s.glob === MATCH_ALL && !s.negate;
-const patternOf = (s: Selector): PatternSelector =>
-  s.negate ? { glob: s.glob, negate: true } : { glob: s.glob };
+const RULE_FIELDS = new Set([
+  'id',
+  'priority',
+  'disabled',
+  'action',
+  'template',
+  'params',
+  'tag_selectors',
+  'scope_selectors',
+]);
 
 interface Converted {
   readonly branches: Branch[];
@@ -145,6 +39,14 @@ function convertRule(
   issues: InputIssues,
   report: ImportEntry[],
 ): Converted | undefined {
+  for (const key of Object.keys(raw)) {
+    if (!RULE_FIELDS.has(key))
+      report.push({
+        path: `${at}/${key}`,
+        severity: 'dropped',
+        message: `unknown field "${key}" ignored (not part of Harbor's retention rule)`,
+      });
+  }
   if (raw.action !== undefined && raw.action !== 'retain') {
     issues.add(
       `${at}/action`,

@@ -71,3 +71,21 @@ export function scopeIssues(namespace: string, repository: string | undefined): 
   };
   return policyIssues(document);
 }
+
+/** Report entries in source order (by pointer, numerically), so the table reads like the input. */
+export function sortReport(report: readonly ImportEntry[]): ImportEntry[] {
+  const key = (path: string): (string | number)[] =>
+    path.split('/').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  return [...report].sort((a, b) => {
+    const x = key(a.path);
+    const y = key(b.path);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      const p = x[i] as string | number;
+      const q = y[i] as string | number;
+      if (p === q) continue;
+      if (typeof p === 'number' && typeof q === 'number') return p - q;
+      return String(p) < String(q) ? -1 : 1;
+    }
+    return x.length - y.length;
+  });
+}

@@ -6,7 +6,7 @@ export type CarriedRegex =
   | { readonly ok: false; readonly reason: string };
 
 /**
- * Translates a pattern written for Python's `re` (what Quay checks `tagPattern` with) to RE2.
+ * Translates a pattern written for Python's `re` (the dialect of Quay's `tagPattern`) to RE2.
  * Both search unanchored. The constructs RE2 lacks (lookaround, backreferences) cannot be
  * carried; the few that both accept with different meanings are rewritten:
  * `\Z` (end of string in Python, an error in RE2) becomes `\z`, and `{,n}` (0 to n in Python,

@@ -1,6 +1,6 @@
 import type { Branch, PolicyDocument, Rule, Select } from '../model/policy';
 import { everything, patternOf, readSelector, type Selector } from './harbor-selectors';
-import { TEMPLATES } from './harbor-templates';
+import { type Template, TEMPLATES } from './harbor-templates';
 import {
   assertValidDocument,
   type ImportEntry,
@@ -28,17 +28,21 @@ const RULE_FIELDS = new Set([
   'scope_selectors',
 ]);
 
-interface Converted {
-  readonly branches: Branch[];
+/** One enabled retain rule, checked. */
+interface RetainRule {
+  readonly at: string;
+  readonly name: string;
+  readonly template: Template;
+  readonly n: number;
+  readonly tags: Selector;
   readonly repositories: Selector;
 }
 
-function convertRule(
+function reportUnknownFields(
   raw: Record<string, unknown>,
   at: string,
-  issues: InputIssues,
   report: ImportEntry[],
-): Converted | undefined {
+): void {
   for (const key of Object.keys(raw)) {
     if (!RULE_FIELDS.has(key))
       report.push({
@@ -47,6 +51,27 @@ function convertRule(
         message: `unknown field "${key}" ignored (not part of Harbor's retention rule)`,
       });
   }
+}
+
+/** The template's parameter: `params[template]`, a whole number (none for always and nothing). */
+function parameterOf(
+  raw: Record<string, unknown>,
+  name: string,
+  at: string,
+  issues: InputIssues,
+): number | undefined {
+  if (name === 'always' || name === 'nothing') return 0;
+  const value = (isRecord(raw.params) ? raw.params : {})[name];
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  issues.add(`${at}/params/${name}`, `expected a whole number ≥ 0, got ${JSON.stringify(value)}`);
+  return undefined;
+}
+
+function readRule(
+  raw: Record<string, unknown>,
+  at: string,
+  issues: InputIssues,
+): RetainRule | undefined {
   if (raw.action !== undefined && raw.action !== 'retain') {
     issues.add(
       `${at}/action`,
@@ -63,19 +88,7 @@ function convertRule(
     );
     return undefined;
   }
-  let n = 0;
-  if (name !== 'always' && name !== 'nothing') {
-    const params = isRecord(raw.params) ? raw.params : {};
-    const value = params[name];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      issues.add(
-        `${at}/params/${name}`,
-        `expected a whole number ≥ 0, got ${JSON.stringify(value)}`,
-      );
-      return undefined;
-    }
-    n = value;
-  }
+  const n = parameterOf(raw, name, at, issues);
   const scopeSelectors = isRecord(raw.scope_selectors) ? raw.scope_selectors : undefined;
   if (scopeSelectors === undefined) {
     issues.add(`${at}/scope_selectors`, 'expected {"repository": [selector]}');
@@ -93,41 +106,48 @@ function convertRule(
     ['matches', 'excludes'],
     issues,
   );
-  if (!repositories || !tags) return undefined;
+  if (n === undefined || !repositories || !tags) return undefined;
+  return { at, name, template, n, tags, repositories };
+}
 
-  const match = template.match(n);
-  const branches: Branch[] = [];
-  if (match !== undefined) {
-    const base: Select = everything(repositories) ? {} : { repositories: patternOf(repositories) };
-    const condition = match === 'all' ? {} : { match };
-    if (tags.untagged && everything(tags)) {
-      branches.push({ select: { ...base, untagged: 'include' }, ...condition });
-    } else {
-      const select = everything(tags) ? base : { ...base, tags: patternOf(tags) };
-      branches.push({ ...(Object.keys(select).length > 0 ? { select } : {}), ...condition });
-      if (tags.untagged) {
-        branches.push({ select: { ...base, untagged: 'only' }, ...condition });
-        report.push({
-          path: `${at}/tag_selectors/0/extras`,
-          severity: 'approximated',
-          message: `untagged artifacts are counted apart from the tags ${tags.negate ? 'not ' : ''}matching "${tags.glob}" (Winnow's tag patterns never select untagged manifests), so up to twice as many may be kept`,
-        });
-      }
-    }
+/** The rule's branches of the keep rule: none when it retains nothing, two for a split untagged selection. */
+function branchesOf(rule: RetainRule, report: ImportEntry[]): Branch[] {
+  const { tags, repositories } = rule;
+  const match = rule.template.match(rule.n);
+  if (match === undefined) return [];
+  const base: Select = everything(repositories) ? {} : { repositories: patternOf(repositories) };
+  const condition = match === 'all' ? {} : { match };
+  if (tags.untagged && everything(tags))
+    return [{ select: { ...base, untagged: 'include' }, ...condition }];
+  const select = everything(tags) ? base : { ...base, tags: patternOf(tags) };
+  const branches: Branch[] = [
+    { ...(Object.keys(select).length > 0 ? { select } : {}), ...condition },
+  ];
+  if (tags.untagged) {
+    branches.push({ select: { ...base, untagged: 'only' }, ...condition });
+    report.push({
+      path: `${rule.at}/tag_selectors/0/extras`,
+      severity: 'approximated',
+      message: `untagged artifacts are counted apart from the tags ${tags.negate ? 'not ' : ''}matching "${tags.glob}" (Winnow's tag patterns never select untagged manifests), so up to twice as many may be kept`,
+    });
   }
-  const exact = template.exact(n);
+  return branches;
+}
+
+function describeRule(rule: RetainRule): ImportEntry {
+  const { tags, repositories, name, n } = rule;
   const tagWords = everything(tags)
     ? 'every tag'
     : `tags ${tags.negate ? 'not ' : ''}matching "${tags.glob}"`;
   const repoWords = everything(repositories)
     ? 'every repository'
     : `repositories ${repositories.negate ? 'not ' : ''}matching "${repositories.glob}"`;
-  report.push({
-    path: at,
-    severity: exact ? 'exact' : 'approximated',
-    message: `${name}${name === 'always' || name === 'nothing' ? '' : ` ${n}`} on ${tagWords}${tags.untagged ? ' (and untagged artifacts)' : ''} in ${repoWords}: ${template.says(n)}`,
-  });
-  return { branches, repositories };
+  const parameter = name === 'always' || name === 'nothing' ? '' : ` ${n}`;
+  return {
+    path: rule.at,
+    severity: rule.template.exact(n) ? 'exact' : 'approximated',
+    message: `${name}${parameter} on ${tagWords}${tags.untagged ? ' (and untagged artifacts)' : ''} in ${repoWords}: ${rule.template.says(n)}`,
+  };
 }
 
 /**
@@ -177,10 +197,12 @@ export function importHarborPolicy(input: unknown, options: HarborImportOptions)
       });
       return;
     }
-    const converted = convertRule(raw, at, issues, report);
-    if (!converted) return;
-    keep.push(...converted.branches);
-    const r = converted.repositories;
+    reportUnknownFields(raw, at, report);
+    const rule = readRule(raw, at, issues);
+    if (!rule) return;
+    report.push(describeRule(rule));
+    keep.push(...branchesOf(rule, report));
+    const r = rule.repositories;
     covered.set(`${r.negate}:${r.glob}`, r);
   });
   issues.fail();

@@ -38,17 +38,11 @@ export function policiesOf(input: unknown): [unknown, string][] {
   );
 }
 
-export function readPolicy(
-  raw: unknown,
+function reportUnknownFields(
+  raw: Record<string, unknown>,
   pointer: string,
-  index: number,
-  issues: InputIssues,
   report: ImportEntry[],
-): QuayPolicy | undefined {
-  if (!isRecord(raw)) {
-    issues.add(pointer, 'expected a Quay autoprune policy object');
-    return undefined;
-  }
+): void {
   for (const key of Object.keys(raw)) {
     if (!KNOWN_FIELDS.has(key))
       report.push({
@@ -57,38 +51,43 @@ export function readPolicy(
         message: `unknown field "${key}" ignored (not part of Quay's autoprune policy)`,
       });
   }
-  const method = raw.method;
-  if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method)) {
-    issues.add(
-      `${pointer}/method`,
-      `expected number_of_tags or creation_date, got ${JSON.stringify(method)}`,
-    );
+}
+
+/** `value`: a whole number of tags, or an age in Quay's units (leading zeros dropped). */
+function readValue(
+  method: Method,
+  value: unknown,
+  at: string,
+  issues: InputIssues,
+): number | string | undefined {
+  if (method === 'number_of_tags') {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+    issues.add(at, `expected a whole number of tags ≥ 1, got ${JSON.stringify(value)}`);
     return undefined;
   }
-  let count = 0;
-  let age = '';
-  const value = raw.value;
-  if (method === 'number_of_tags') {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-      issues.add(
-        `${pointer}/value`,
-        `expected a whole number of tags ≥ 1, got ${JSON.stringify(value)}`,
-      );
-      return undefined;
-    }
-    count = value;
-  } else {
-    const match = typeof value === 'string' ? QUAY_AGE.exec(value) : null;
-    const amount = Number(match?.[1] ?? 0);
-    if (!match || amount < 1 || !Number.isSafeInteger(amount)) {
-      issues.add(
-        `${pointer}/value`,
-        `expected a positive age with a unit s, m (minutes), h, d or w, e.g. 2w or 30d, got ${JSON.stringify(value)}`,
-      );
-      return undefined;
-    }
-    age = `${amount}${match[2] ?? ''}`;
-  }
+  const match = typeof value === 'string' ? QUAY_AGE.exec(value) : null;
+  const amount = Number(match?.[1] ?? 0);
+  if (match && amount >= 1 && Number.isSafeInteger(amount)) return `${amount}${match[2] ?? ''}`;
+  issues.add(
+    at,
+    `expected a positive age with a unit s, m (minutes), h, d or w, e.g. 2w or 30d, got ${JSON.stringify(value)}`,
+  );
+  return undefined;
+}
+
+interface TagPattern {
+  readonly pattern: string | undefined;
+  readonly patternField: string;
+  readonly matches: boolean;
+}
+
+/** `tagPattern`/`tagPatternMatches` (or the stored snake_case spelling); matches defaults to true, as in Quay's API. */
+function readTagPattern(
+  raw: Record<string, unknown>,
+  pointer: string,
+  issues: InputIssues,
+  report: ImportEntry[],
+): TagPattern | undefined {
   const camel = 'tagPattern' in raw || 'tagPatternMatches' in raw;
   const snake = 'tag_pattern' in raw || 'tag_pattern_matches' in raw;
   if (camel && snake) {
@@ -116,22 +115,46 @@ export function readPolicy(
     );
     return undefined;
   }
-  if (typeof matches === 'boolean' && (typeof pattern !== 'string' || pattern === ''))
+  const given = typeof pattern === 'string' && pattern !== '' ? pattern : undefined;
+  if (typeof matches === 'boolean' && given === undefined)
     report.push({
       path: `${pointer}/${matchesField}`,
       severity: 'exact',
       message: `${matchesField} has no effect without ${patternField}, in Quay as in Winnow`,
     });
-  const uuid = typeof raw.uuid === 'string' ? raw.uuid : undefined;
+  return { pattern: given, patternField, matches: matches !== false };
+}
+
+export function readPolicy(
+  raw: unknown,
+  pointer: string,
+  index: number,
+  issues: InputIssues,
+  report: ImportEntry[],
+): QuayPolicy | undefined {
+  if (!isRecord(raw)) {
+    issues.add(pointer, 'expected a Quay autoprune policy object');
+    return undefined;
+  }
+  reportUnknownFields(raw, pointer, report);
+  const method = raw.method;
+  if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method)) {
+    issues.add(
+      `${pointer}/method`,
+      `expected number_of_tags or creation_date, got ${JSON.stringify(method)}`,
+    );
+    return undefined;
+  }
+  const value = readValue(method as Method, raw.value, `${pointer}/value`, issues);
+  const tagPattern = readTagPattern(raw, pointer, issues, report);
+  if (value === undefined || tagPattern === undefined) return undefined;
   return {
     pointer,
     index,
-    uuid,
+    uuid: typeof raw.uuid === 'string' ? raw.uuid : undefined,
     method: method as Method,
-    count,
-    age,
-    pattern: typeof pattern === 'string' && pattern !== '' ? pattern : undefined,
-    patternField,
-    matches: matches !== false, // Quay's API defaults tagPatternMatches to true
+    count: typeof value === 'number' ? value : 0,
+    age: typeof value === 'string' ? value : '',
+    ...tagPattern,
   };
 }

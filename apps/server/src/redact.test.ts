@@ -11,6 +11,11 @@ describe('redactText', () => {
     ],
     ['/api/v1/runs?limit=5&access_token=zzz', '/api/v1/runs?limit=5&access_token=***'],
     ['/x?Password=hunter2#top', '/x?Password=***#top'],
+    [
+      'postgres://h/db?sslpassword=p&sslmode=require',
+      'postgres://h/db?sslpassword=***&sslmode=require',
+    ],
+    ['https://s3/b?X-Amz-Signature=abc&api_key=k', 'https://s3/b?X-Amz-Signature=***&api_key=***'],
     ['a: http://u:p@h/1 b: https://v:q@k/2', 'a: http://u:***@h/1 b: https://v:***@k/2'],
   ])('%s', (text, expected) => {
     expect(redactText(text)).toBe(expected);

@@ -3,9 +3,12 @@
  * last `@` of the word, so that a password holding an unencoded `@` or `/` goes whole.
  */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)\S*@/gi;
-/** A query parameter whose name says it carries a secret. */
+/**
+ * A query parameter whose name says it carries a secret: `token`, `access_token`, `password`,
+ * `sslpassword`, `api_key`, `X-Amz-Signature`, `X-Amz-Credential`, `code`...
+ */
 const QUERY_SECRET =
-  /([?&](?:access_token|refresh_token|id_token|token|password|passwd|pwd|secret|client_secret|api[_-]?key|apikey|key|sig|signature|auth|authorization|code)=)[^&#\s"'\\]*/gi;
+  /([?&](?:[\w.-]*(?:token|password|passwd|pwd|secret|key|sig|signature|credential|auth|authorization)|code)=)[^&#\s"'\\]*/gi;
 
 /**
  * `text` with the passwords of the URLs it holds and the values of secret-looking query

@@ -116,7 +116,7 @@ export function loggerOptions(
 }
 
 /** What an incoming `X-Request-Id` may be: short, and nothing that needs escaping anywhere. */
-const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
 /** The request's id: its `X-Request-Id` when that is safe, a new UUID otherwise. */
 export function requestIdOf(request: IncomingMessage, generate: () => string): string {

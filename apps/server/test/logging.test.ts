@@ -227,7 +227,7 @@ describe('the server process logs JSON lines with request, run and repository id
     // Every request's lines carry its id, the one the client gave when it was safe.
     const requestLines = lines.filter((l) => l.req !== undefined || l.res !== undefined);
     expect(requestLines.length).toBeGreaterThan(20);
-    for (const line of requestLines) expect(line.reqId).toEqual(expect.any(String));
+    for (const line of requestLines) expect(typeof line.reqId).toBe('string');
     const ofRun = lines.filter((l) => l.reqId === 'run-from-the-test').map((l) => l.msg);
     expect(ofRun).toEqual(['incoming request', 'run created', 'request completed']);
     expect(lines.find((l) => l.msg === 'run created')).toMatchObject({ runId });
@@ -237,17 +237,14 @@ describe('the server process logs JSON lines with request, run and repository id
     );
 
     // The run: its lifecycle with totals and duration, each repository and tag with its ids.
-    expect(lines.find((l) => l.msg === 'run finished' && l.runId === runId)).toMatchObject({
-      level: 30,
-      status: 'succeeded',
-      counts: expect.objectContaining({ repositories: 2, expired: 3 }),
-      durationMs: expect.any(Number),
-    });
+    const finished = lines.find((l) => l.msg === 'run finished' && l.runId === runId);
+    expect(finished).toMatchObject({ level: 30, status: 'succeeded' });
+    expect(finished?.counts).toMatchObject({ repositories: 2, expired: 3 });
+    expect(typeof finished?.durationMs).toBe('number');
     const applied = lines.filter((l) => l.msg === 'repository applied' && l.runId === runId);
-    expect(applied.map((l) => l.repository).sort()).toEqual(['acme/web', 'beta/api']);
-    for (const line of applied) {
-      expect(line).toMatchObject({ taskId: expect.any(Number), namespace: expect.any(String) });
-    }
+    expect(
+      applied.map((l) => `${l.namespace ?? ''} ${l.repository ?? ''} ${typeof l.taskId}`).sort(),
+    ).toEqual(['acme acme/web number', 'beta beta/api number']);
     const tags = lines
       .filter((l) => l.msg === 'tag decided: delete' && l.repository === 'acme/web')
       .map((l) => ({ runId: l.runId, tag: l.tag }));
@@ -258,15 +255,17 @@ describe('the server process logs JSON lines with request, run and repository id
       ]),
     );
     // Registries: the sync and the deletions, by registry, sync, repository and run.
-    expect(
-      lines.find((l) => l.msg === 'registry sync ended' && l.registry === 'tokened'),
-    ).toMatchObject({ syncId: expect.any(Number), status: 'succeeded', repositoriesTotal: 1 });
+    const synced = lines.find((l) => l.msg === 'registry sync ended' && l.registry === 'tokened');
+    expect(synced).toMatchObject({ status: 'succeeded', repositoriesTotal: 1 });
+    expect(typeof synced?.syncId).toBe('number');
     expect(
       lines.find((l) => l.msg === 'registry deletion: deleted' && l.repository === 'acme/web'),
     ).toMatchObject({ registry: 'local', namespace: 'acme', runId });
-    expect(
-      lines.find((l) => l.msg === 'registry events: refused a request without the bearer secret'),
-    ).toMatchObject({ level: 40, reqId: expect.any(String) });
+    const refusedEvents = lines.find(
+      (l) => l.msg === 'registry events: refused a request without the bearer secret',
+    );
+    expect(refusedEvents?.level).toBe(40);
+    expect(typeof refusedEvents?.reqId).toBe('string');
 
     // No secret anywhere in the raw output, in any form.
     for (const [name, value] of Object.entries(secrets)) {

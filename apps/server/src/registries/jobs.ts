@@ -118,6 +118,8 @@ export class RegistryJobs {
       });
       metrics.registrySyncs.inc({ registry: registry.name, status });
       for (const { repository, code, message } of errors) {
+        // A sync that failed as a whole has one error of no repository: logged as it failed.
+        if (repository === '') continue;
         log.warn({ repository, code, reason: message }, 'registry sync: repository not read');
       }
       const facts = { status, ...latest, durationMs: since(start) };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -6,6 +7,7 @@ import type { Database } from '@winnow/db';
 import type { ServerConfig } from './config';
 import { errorHandler } from './error-handler';
 import { errorBodySchema } from './errors';
+import { loggerOptions, requestIdOf } from './logger';
 import { Metrics } from './metrics';
 import { auditRoutes } from './routes/audit';
 import { eventRoutes } from './routes/events';
@@ -52,19 +54,11 @@ export async function buildApp({
   signals,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger:
-      logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            redact: [
-              'req.headers.authorization',
-              'req.headers.cookie',
-              'req.headers["x-registry-auth"]',
-            ],
-            ...(logStream && { stream: logStream }),
-          },
-    requestIdHeader: 'x-request-id',
+    logger: logger === false ? false : loggerOptions(config, logStream),
+    // An incoming X-Request-Id is kept when it is safe (see requestIdOf), so one id follows a
+    // request through a proxy and into every log line it causes.
+    requestIdHeader: false,
+    genReqId: (request) => requestIdOf(request, randomUUID),
     bodyLimit: 16 * 1024 * 1024,
     // Unknown fields are errors, never silently dropped; `x-expected` is the engine's
     // annotation for what a schema expects, used in messages.
@@ -78,6 +72,10 @@ export async function buildApp({
     },
   });
   app.addSchema(errorBodySchema);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    await Promise.resolve();
+  });
   // Policy documents may come as YAML: handed to the engine's parser as text.
   app.addContentTypeParser(
     ['application/yaml', 'application/x-yaml', 'text/yaml'],

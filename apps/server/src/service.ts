@@ -15,6 +15,8 @@ export interface ServiceOptions {
   readonly database: Database;
   /** Overrides the logger (tests pass false). */
   readonly logger?: boolean;
+  /** Where the log goes (default: standard output); tests read it. */
+  readonly logStream?: { write(line: string): void };
   /** The database's clock, for the `now` of runs created through the API. */
   readonly clock?: () => Date;
   /** See ExecutorOptions.readRepository. */
@@ -47,6 +49,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     metrics,
     signals,
     ...(options.logger !== undefined && { logger: options.logger }),
+    ...(options.logStream !== undefined && { logStream: options.logStream }),
     ...(options.clock !== undefined && { clock: options.clock }),
   });
   if (config.worker.enabled) {

@@ -24,7 +24,9 @@ const endpoint = (
 describe.each(providers)('notifications on %s', (provider) => {
   const clock = testClock(START);
   const db = useDatabase(provider, { clock });
-  beforeEach(() => clock.set(START));
+  beforeEach(() => {
+    clock.set(START);
+  });
 
   it('creates, reads, lists, updates and deletes an endpoint', async () => {
     const created = await db().notifications.create(endpoint('ops'));

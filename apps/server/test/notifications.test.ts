@@ -118,6 +118,18 @@ async function metric(app: FastifyInstance, sample: string): Promise<number> {
   return line === undefined ? 0 : Number(line.slice(sample.length + 1));
 }
 
+/**
+ * Waits for a counter to reach `value`: the dispatcher counts an outcome just after recording it,
+ * so the API may show the delivery first.
+ */
+const counted = (app: FastifyInstance, sample: string, value: number) =>
+  until(
+    sample,
+    () => metric(app, sample),
+    (n) => n === value,
+    10_000,
+  );
+
 async function withInventory(running: RunningService): Promise<RunningService> {
   const imported = await call(running.app, 'POST', '/api/v1/inventory/import', SNAPSHOT);
   expect(imported.statusCode).toBe(200);
@@ -337,9 +349,7 @@ describe.each(providers)('notifications on %s', (provider) => {
     // The outbox keeps the body as sent.
     const [stored] = await deliveries(app, endpoint.id, '?payload=true');
     expect(stored?.payload).toEqual(body);
-    expect(
-      await metric(app, 'winnow_notifications_total{format="generic",outcome="delivered"}'),
-    ).toBe(1);
+    await counted(app, 'winnow_notifications_total{format="generic",outcome="delivered"}', 1);
   });
 
   it('sends Slack messages for the runs of a namespace, and test deliveries', async () => {
@@ -372,9 +382,7 @@ describe.each(providers)('notifications on %s', (provider) => {
     expect(JSON.parse(receiver.requests[1]?.body ?? '{}')).toMatchObject({
       text: expect.stringContaining('acme-slack') as unknown,
     });
-    expect(
-      await metric(app, 'winnow_notifications_total{format="slack",outcome="delivered"}'),
-    ).toBe(2);
+    await counted(app, 'winnow_notifications_total{format="slack",outcome="delivered"}', 2);
 
     // A namespace the run did not touch hears nothing.
     const other = await createEndpoint(app, {
@@ -422,12 +430,8 @@ describe.each(providers)('notifications on %s', (provider) => {
     expect(new Set(receiver.requests.map((r) => r.headers['x-winnow-delivery'])).size).toBe(1);
     expect(new Set(receiver.requests.map((r) => r.body)).size).toBe(1);
     expect(receiver.requests.every((r) => verifies(r, SECRET))).toBe(true);
-    expect(
-      await metric(app, 'winnow_notifications_total{format="generic",outcome="retried"}'),
-    ).toBe(2);
-    expect(
-      await metric(app, 'winnow_notifications_total{format="generic",outcome="delivered"}'),
-    ).toBe(1);
+    await counted(app, 'winnow_notifications_total{format="generic",outcome="retried"}', 2);
+    await counted(app, 'winnow_notifications_total{format="generic",outcome="delivered"}', 1);
   });
 
   it('never holds up a run: an endpoint down is retried, then failed; a 4xx fails at once', async () => {
@@ -460,12 +464,12 @@ describe.each(providers)('notifications on %s', (provider) => {
       lastError: 'HTTP 404 Not Found',
     });
     expect(receiver.requests).toHaveLength(1);
-    expect(await metric(app, 'winnow_notifications_total{format="generic",outcome="failed"}')).toBe(
-      2,
+    await counted(app, 'winnow_notifications_total{format="generic",outcome="failed"}', 2);
+    await counted(
+      app,
+      'winnow_notifications_total{format="generic",outcome="retried"}',
+      FAST.maxAttempts - 1,
     );
-    expect(
-      await metric(app, 'winnow_notifications_total{format="generic",outcome="retried"}'),
-    ).toBe(FAST.maxAttempts - 1);
   });
 
   it('keeps the secret and the URL out of the log', async () => {
@@ -478,8 +482,12 @@ describe.each(providers)('notifications on %s', (provider) => {
     const endpoint = await createEndpoint(app, { name: 'ops', url: receiver.url, secret: SECRET });
     await runServerPolicy(app, POLICY);
     await settled(app, endpoint.id);
+    await until(
+      'the log',
+      () => Promise.resolve(lines.join('')),
+      (log) => log.includes('notification delivered'),
+    );
     const log = lines.join('');
-    expect(log).toContain('notification delivered');
     expect(log).toContain('will retry');
     expect(log).not.toContain(SECRET);
     expect(log).not.toContain(receiver.url);
@@ -536,12 +544,14 @@ describe('two dispatchers on one PostgreSQL', () => {
       const ids = receiver.requests.map((r) => r.headers['x-winnow-delivery']);
       expect(ids).toHaveLength(30);
       expect(new Set(ids).size).toBe(30);
-      const delivered = await Promise.all(
-        services.map((s) =>
-          metric(s.app, 'winnow_notifications_total{format="generic",outcome="delivered"}'),
-        ),
+      // Each counted once, by the service that sent it.
+      const sample = 'winnow_notifications_total{format="generic",outcome="delivered"}';
+      await until(
+        'the counters',
+        async () => (await metric(first.app, sample)) + (await metric(second.app, sample)),
+        (total) => total === 30,
+        10_000,
       );
-      expect((delivered[0] ?? 0) + (delivered[1] ?? 0)).toBe(30);
     } finally {
       await Promise.all(services.map((s) => s.stop()));
       await Promise.all(databases.map((d) => d.close()));

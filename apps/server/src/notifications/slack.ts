@@ -40,7 +40,8 @@ export function slackRunMessage(event: RunNotification): SlackMessage {
   const removed = run.dry_run
     ? `${retention.would_delete} would expire`
     : `${retention.deleted} expired`;
-  const summary = `${title}: ${scopeText(run.scope)}, ${retention.total} tags evaluated, ${retention.retained} kept, ${removed}, ${retention.failed} repositories failed`;
+  const failed = `${retention.failed} ${retention.failed === 1 ? 'repository' : 'repositories'} failed`;
+  const summary = `${title}: ${scopeText(run.scope)}, ${retention.total} tags evaluated, ${retention.retained} kept, ${removed}, ${failed}`;
   const field = (name: string, value: string | number) => ({
     type: 'mrkdwn',
     text: `*${name}*\n${escape(String(value))}`,

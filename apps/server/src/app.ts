@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
 import { metricsRoutes } from './routes/metrics';
 import { namespaceRoutes } from './routes/namespaces';
+import { notificationRoutes } from './routes/notifications';
 import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
@@ -114,6 +115,7 @@ export async function buildApp({
     restoreWindowMs: config.restoreWindowMs,
   });
   await app.register(runRoutes, { database, metrics, clock, ...(signals && { signals }) });
+  await app.register(notificationRoutes, { database, clock, secretKey: config.secretKey });
   await app.register(auditRoutes, { database });
   await app.register(eventRoutes, { database, metrics, secret: config.eventsSecret });
   await app.register(previewRoutes, { database });

@@ -5,6 +5,7 @@ import { RemoteError, UsageError } from './errors';
 import { evaluateCommand } from './evaluate';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { IMPORT_POLICY_USAGE, importPolicyCommand } from './import-policy';
 import { previewCommand } from './preview';
 import { registriesCommand } from './registries';
 import { restoreCommand } from './restore';
@@ -21,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   evaluate: evaluateCommand,
   validate: validateCommand,
   schema: schemaCommand,
+  'import-policy': { usage: IMPORT_POLICY_USAGE, run: importPolicyCommand },
   import: importCommand,
   export: exportCommand,
   preview: previewCommand,
@@ -35,20 +37,21 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 const USAGE = `Usage: winnow COMMAND [OPTIONS]
 
 Offline:
-  evaluate   evaluate policy files against an inventory snapshot, print every decision
-  validate   check policy files
-  schema     print the JSON Schema of policies or inventories
+  evaluate       evaluate policy files against an inventory snapshot, print every decision
+  validate       check policy files
+  schema         print the JSON Schema of policies or inventories
+  import-policy  convert a Quay or Harbor retention policy into a Winnow document
 
 Against a server (--server URL, else $WINNOW_URL, else http://127.0.0.1:8080):
-  import     send an inventory snapshot, with the upload's progress
-  export     print the server's inventory as a snapshot
-  preview    what the stored policies would decide, changing nothing
-  run        start a retention run and follow it to its end
-  runs       list runs; \`runs show ID\`: one run, repository by repository
-  restore    bring back tags a run expired (--list: which can be)
-  registries list the registry connections
-  sync       sync a registry into the inventory and follow it
-  deletions  what became of the digests deleted in registries
+  import         send an inventory snapshot, with the upload's progress
+  export         print the server's inventory as a snapshot
+  preview        what the stored policies would decide, changing nothing
+  run            start a retention run and follow it to its end
+  runs           list runs; \`runs show ID\`: one run, repository by repository
+  restore        bring back tags a run expired (--list: which can be)
+  registries     list the registry connections
+  sync           sync a registry into the inventory and follow it
+  deletions      what became of the digests deleted in registries
 
   winnow help COMMAND   or   winnow COMMAND --help   one command's usage, with examples
 

@@ -1,4 +1,4 @@
-import { RemoteError, UsageError } from './errors';
+import { RemoteError, UnreachableError, UsageError } from './errors';
 
 /** Talks to a running Winnow server: `--server URL`, else WINNOW_URL, else the default address. */
 const DEFAULT_SERVER = 'http://127.0.0.1:8080';
@@ -41,7 +41,7 @@ export async function call(
   try {
     response = await fetch(`${server}${path}`, init);
   } catch (error) {
-    throw new RemoteError([`cannot reach the server at ${server}: ${reasonOf(error)}`], 1);
+    throw new UnreachableError(server, reasonOf(error));
   }
   if (response.ok) return response;
   const error = await errorBodyOf(response);

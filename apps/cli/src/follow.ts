@@ -22,8 +22,8 @@ export interface Followed<T> {
 }
 
 /**
- * Reads something the server works on (`read`) every POLL_MS until `finished`, showing `frameOf`
- * it on stderr, or until Ctrl-C: then it resolves with `interrupted` rather than dying, so the
+ * Reads something the server works on (`read`) every POLL_MS until `finished`, showing its
+ * progress (`frameOf`) on stderr, or until Ctrl-C: then it resolves with `interrupted` rather than dying, so the
  * caller can say what goes on in the server.
  */
 export async function follow<T>(

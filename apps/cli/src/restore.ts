@@ -3,7 +3,7 @@ import { callJson, serverOf } from './api';
 import { painterFor } from './colour';
 import { formatColumns, tableWidth } from './columns';
 import { type Command, EXIT_OK, type Io } from './command';
-import { RemoteError, UsageError } from './errors';
+import { RemoteError, UnreachableError, UsageError } from './errors';
 import { formatOf } from './options';
 
 const USAGE = `Usage: winnow restore NAMESPACE/REPOSITORY:TAG [...] [--server URL]
@@ -106,9 +106,8 @@ async function restore(texts: string[], server: string, io: Io): Promise<number>
       );
       io.stdout.write(`restored ${texts[i]} (${body.digest})\n`);
     } catch (error) {
-      // The server cannot be reached, or it is not Winnow: the next tags would fail alike.
-      if (!(error instanceof RemoteError) || error.lines[0]?.startsWith('cannot reach'))
-        throw error;
+      // No server answers: the next tags would fail alike.
+      if (!(error instanceof RemoteError) || error instanceof UnreachableError) throw error;
       for (const line of error.lines) io.stderr.write(`winnow: ${line}\n`);
       status = Math.max(status, error.exitCode);
     }

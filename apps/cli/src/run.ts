@@ -61,7 +61,7 @@ async function run(args: string[], io: Io, env: NodeJS.ProcessEnv): Promise<numb
     {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ scope, dryRun: values['dry-run'] === true }),
+      body: JSON.stringify({ scope, dryRun: values['dry-run'] === true, trigger: 'cli' }),
     },
     'run',
   );

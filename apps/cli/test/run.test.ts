@@ -17,6 +17,7 @@ interface Run {
   id: number;
   status: string;
   dryRun: boolean;
+  trigger: string;
   counts: Record<string, number>;
   tasks: Record<string, number>;
 }
@@ -180,7 +181,7 @@ describe('winnow run', () => {
     ]);
     expect(result.status).toBe(0);
     const run = JSON.parse(result.stdout) as Run;
-    expect(run).toMatchObject({ id: 3, status: 'succeeded', dryRun: false });
+    expect(run).toMatchObject({ id: 3, status: 'succeeded', dryRun: false, trigger: 'cli' });
     expect(run.counts.expired).toBe(2);
     expect(run).toEqual(await server.request<Run>('GET', '/api/v1/runs/3'));
   });
@@ -222,14 +223,14 @@ describe('winnow runs', () => {
       /^ID +STATUS +SCOPE +MODE +TRIGGER +REPOSITORIES +EXPIRED +FAILED +CREATED \(UTC\) +TOOK$/,
     );
     expect(lines.slice(1).map((line) => line.split(/ {2,}/).slice(0, 8))).toEqual([
-      ['3', 'succeeded', 'namespace hub', 'apply', 'api', '1', '2', '0'],
-      ['2', 'partial', 'namespace acme', 'apply', 'api', '2', expect.stringMatching(/^\d+$/), '1'],
+      ['3', 'succeeded', 'namespace hub', 'apply', 'cli', '1', '2', '0'],
+      ['2', 'partial', 'namespace acme', 'apply', 'cli', '2', expect.stringMatching(/^\d+$/), '1'],
       [
         '1',
         'succeeded',
         'repository acme/web/api',
         'dry-run',
-        'api',
+        'cli',
         '1',
         expect.stringMatching(/^\d+$/),
         '0',

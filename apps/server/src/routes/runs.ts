@@ -82,7 +82,7 @@ async function existingRun(stores: Pick<TransactionStores, 'runs'>, id: number) 
 export async function runRoutes(app: FastifyInstance, options: RunRouteOptions): Promise<void> {
   const { database, metrics, clock, signals } = options;
 
-  app.post<{ Body: { scope: Scope; dryRun?: boolean } }>(
+  app.post<{ Body: { scope: Scope; dryRun?: boolean; trigger?: 'api' | 'cli' } }>(
     '/api/v1/runs',
     {
       schema: {
@@ -93,19 +93,28 @@ export async function runRoutes(app: FastifyInstance, options: RunRouteOptions):
           type: 'object',
           additionalProperties: false,
           required: ['scope'],
-          properties: { scope: scopeSchema, dryRun: { type: 'boolean', default: false } },
+          properties: {
+            scope: scopeSchema,
+            dryRun: { type: 'boolean', default: false },
+            trigger: {
+              type: 'string',
+              enum: ['api', 'cli'],
+              default: 'api',
+              description: 'what started the run, as recorded and counted: `cli` from `winnow run`',
+            },
+          },
         },
         response: { 202: runSchema, ...errors },
       },
     },
     async (request, reply) => {
-      const { scope, dryRun = false } = request.body;
+      const { scope, dryRun = false, trigger = 'api' } = request.body;
       checkScope(scope);
       const run = await database.transaction(async (stores) => {
         const created = await stores.runs.create({
           scope,
           dryRun,
-          trigger: 'api',
+          trigger,
           triggeredBy: API_ACTOR,
           now: clock(),
         });

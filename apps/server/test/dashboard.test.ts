@@ -178,6 +178,17 @@ describe('the dashboard and alerts on a real Prometheus scraping a real Winnow d
     );
   });
 
+  it('documents every metric Winnow exports in docs/metrics.md', async () => {
+    const names = await prom().api<string[]>('label/__name__/values', {
+      'match[]': '{__name__=~"winnow_.+"}',
+    });
+    const documented = readFileSync(join(__dirname, '../../../docs/metrics.md'), 'utf8');
+    const metrics = new Set(names.map((name) => name.replace(/_(bucket|sum|count)$/, '')));
+    expect(metrics.size).toBeGreaterThanOrEqual(20);
+    const missing = [...metrics].filter((name) => !documented.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
   const rules = () =>
     prom().api<{
       groups: { rules: { name: string; query: string; health: string; lastError?: string }[] }[];

@@ -19,6 +19,7 @@ export interface DashboardPanel {
   readonly type: string;
   readonly title: string;
   readonly unit?: string;
+  readonly decimals?: number;
   readonly gridPos: {
     readonly x: number;
     readonly y: number;
@@ -35,7 +36,7 @@ interface RawPanel {
   gridPos: DashboardPanel['gridPos'];
   targets?: DashboardTarget[];
   panels?: RawPanel[];
-  fieldConfig?: { defaults?: { unit?: string } };
+  fieldConfig?: { defaults?: { unit?: string; decimals?: number } };
 }
 
 export interface Dashboard {
@@ -62,6 +63,7 @@ export function readDashboard(file = DASHBOARD_FILE): Dashboard {
       if (panel.type === 'row') rows.push({ title: panel.title, y: panel.gridPos.y });
       if (panel.targets !== undefined && panel.targets.length > 0) {
         const unit = panel.fieldConfig?.defaults?.unit;
+        const decimals = panel.fieldConfig?.defaults?.decimals;
         panels.push({
           id: panel.id,
           type: panel.type,
@@ -69,6 +71,7 @@ export function readDashboard(file = DASHBOARD_FILE): Dashboard {
           gridPos: panel.gridPos,
           targets: panel.targets,
           ...(unit !== undefined && { unit }),
+          ...(decimals !== undefined && { decimals }),
         });
       }
       if (panel.panels !== undefined) visit(panel.panels);

@@ -288,6 +288,13 @@ describe.each(providers)('retention runs on %s', (provider) => {
     ).toBe(1);
     expect(await metric(app, 'winnow_last_successful_run_timestamp_seconds')).toBe(NOW / 1000);
     expect(await metric(app, 'winnow_worker_up')).toBe(1);
+    // One lease per repository, none taken over; the worker's heartbeat follows its cycles.
+    expect(await metric(app, 'winnow_worker_leases_total{event="claimed"}')).toBe(3);
+    expect(await metric(app, 'winnow_worker_leases_total{event="taken_over"}')).toBe(0);
+    const cycle = Date.now() / 1000;
+    while ((await metric(app, 'winnow_worker_last_cycle_timestamp_seconds')) < cycle) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     // Audit: the run's creation, one expiry entry per repository that lost tags, its end.
     const audit = await get<{ entries: { action: string; target: string }[] }>(
       app,
@@ -303,6 +310,19 @@ describe.each(providers)('retention runs on %s', (provider) => {
       ]),
     );
     expect(actions.filter((a) => a.startsWith('tags.expire'))).toHaveLength(2);
+  });
+
+  it('a worker takes over the tasks of a worker whose leases ran out, and counts them', async () => {
+    const { app, service, database, clock } = await start();
+    const { id } = await trigger(app, { scope: { level: 'server' } });
+    // Another worker claims every task and dies: its leases run out.
+    const claimed = await database.runs.claimTasks({ owner: 'gone', limit: 10, leaseMs: 1_000 });
+    expect(claimed).toHaveLength(3);
+    clock.now += 2_000;
+    service.start();
+    expect(await finished(app, id)).toMatchObject({ status: 'succeeded' });
+    expect(await metric(app, 'winnow_worker_leases_total{event="taken_over"}')).toBe(3);
+    expect(await metric(app, 'winnow_worker_leases_total{event="claimed"}')).toBe(0);
   });
 
   it('restores an expired tag within the window (404, 409, 410 otherwise) and purges after it', async () => {

@@ -204,7 +204,7 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
     const sizes = new Map<string, number>();
     for (const digest of Object.values(d)) {
       for (const repository of ['acme/web', 'acme/multi']) {
-        const head = await client.headManifest(repository, digest ?? '');
+        const head = await client.headManifest(repository, digest);
         if (head !== null) sizes.set(head.digest, head.size);
       }
     }

@@ -18,9 +18,11 @@ export function ensurePrometheus(): void {
   if (process.getuid?.() !== 0) {
     throw new Error('prometheus is not installed: apt-get install prometheus (as root)');
   }
+  // The server's Jest global setup installs it before the workers start; this is for other users.
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'prometheus'], {
+  const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+  execFileSync('apt-get', [...lock, 'update'], { stdio: 'ignore', env });
+  execFileSync('apt-get', [...lock, 'install', '-y', '--no-install-recommends', 'prometheus'], {
     stdio: 'ignore',
     env,
   });

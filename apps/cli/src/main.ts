@@ -40,6 +40,7 @@ const USAGE = `Usage:
                                               sync a registry now and show its progress
   winnow deletions (--run ID | --registry NAME) [--server URL] [--format table|json] [--limit N]
                                               what became of the digests deleted in registries
+  winnow import-policy quay|harbor FILE --namespace NS   convert a Quay or Harbor policy
   winnow help
   winnow COMMAND --help                       one command's usage, with an example
 
@@ -190,6 +191,8 @@ export async function main(
         return await syncCommand(rest, io, process.env);
       case 'deletions':
         return await deletionsCommand(rest, io.stdout, process.env);
+      case 'import-policy':
+        return await (await import('./import-policy.js')).importPolicyCommand(rest, io);
       case 'schema':
         return schema(rest, io);
       case 'help':

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -6,6 +7,7 @@ import type { Database } from '@winnow/db';
 import type { ServerConfig } from './config';
 import { errorHandler } from './error-handler';
 import { errorBodySchema } from './errors';
+import { loggerOptions, requestIdOf } from './logger';
 import { Metrics } from './metrics';
 import { auditRoutes } from './routes/audit';
 import { eventRoutes } from './routes/events';
@@ -13,6 +15,7 @@ import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/inventory';
 import { metricsRoutes } from './routes/metrics';
 import { namespaceRoutes } from './routes/namespaces';
+import { notificationRoutes } from './routes/notifications';
 import { policyRoutes } from './routes/policies';
 import { previewRoutes } from './routes/preview';
 import { readinessRoutes } from './routes/readiness';
@@ -52,19 +55,11 @@ export async function buildApp({
   signals,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger:
-      logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            redact: [
-              'req.headers.authorization',
-              'req.headers.cookie',
-              'req.headers["x-registry-auth"]',
-            ],
-            ...(logStream && { stream: logStream }),
-          },
-    requestIdHeader: 'x-request-id',
+    logger: logger === false ? false : loggerOptions(config, logStream),
+    // An incoming X-Request-Id is kept when it is safe (see requestIdOf), so one id follows a
+    // request through a proxy and into every log line it causes.
+    requestIdHeader: false,
+    genReqId: (request) => requestIdOf(request, randomUUID),
     bodyLimit: 16 * 1024 * 1024,
     // Unknown fields are errors, never silently dropped; `x-expected` is the engine's
     // annotation for what a schema expects, used in messages.
@@ -78,6 +73,10 @@ export async function buildApp({
     },
   });
   app.addSchema(errorBodySchema);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    await Promise.resolve();
+  });
   // Policy documents may come as YAML: handed to the engine's parser as text.
   app.addContentTypeParser(
     ['application/yaml', 'application/x-yaml', 'text/yaml'],
@@ -116,6 +115,7 @@ export async function buildApp({
     restoreWindowMs: config.restoreWindowMs,
   });
   await app.register(runRoutes, { database, metrics, clock, ...(signals && { signals }) });
+  await app.register(notificationRoutes, { database, clock, secretKey: config.secretKey });
   await app.register(auditRoutes, { database });
   await app.register(eventRoutes, { database, metrics, secret: config.eventsSecret });
   await app.register(previewRoutes, { database });

@@ -1,3 +1,5 @@
+import { redactText } from './redact';
+
 /** Everything the server reads from its environment, read and checked here and nowhere else. */
 export interface ServerConfig {
   readonly host: string;
@@ -184,7 +186,7 @@ export function readConfig(env: Environment): ServerConfig {
   };
 }
 
-/** The URL with any password replaced, for logs. */
+/** The URL with any password (and secret-looking query parameter) replaced, for logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  return redactText(url);
 }

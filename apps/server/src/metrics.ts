@@ -215,4 +215,11 @@ export class Metrics {
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+
+  readonly notifications = new Counter({
+    name: 'winnow_notifications_total',
+    help: 'Webhook delivery attempts, by endpoint format (generic, slack) and outcome: delivered, retried (failed, tried again later), failed (given up)',
+    labelNames: ['format', 'outcome'] as const,
+    registers: [this.registry],
+  });
 }

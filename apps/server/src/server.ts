@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { migrate, openDatabase } from '@winnow/db';
 import { ConfigError, readConfig, redactUrl } from './config';
 import { seedDemo } from './demo';
+import { redactText } from './redact';
 import { buildService } from './service';
 
 /**
@@ -37,6 +38,20 @@ async function main(): Promise<void> {
     { database: redactUrl(config.databaseUrl), migrationsApplied: applied },
     'database ready',
   );
+  // What this process runs with, secrets only as set or not.
+  app.log.info(
+    {
+      host: config.host,
+      port: config.port,
+      logLevel: config.logLevel,
+      worker: config.worker,
+      restoreWindowMs: config.restoreWindowMs,
+      maxDeleteRatio: config.maxDeleteRatio ?? 'off',
+      secretKeySet: config.secretKey !== undefined,
+      eventsSecretSet: config.eventsSecret !== undefined,
+    },
+    'configuration',
+  );
   const stop = (signal: string): void => {
     app.log.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
@@ -63,7 +78,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `winnow-server: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    `winnow-server: failed to start: ${redactText(error instanceof Error ? error.message : String(error))}\n`,
   );
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import type { InventoryRepository } from '@winnow/engine';
 import { buildApp } from './app';
 import type { ServerConfig } from './config';
 import { Metrics } from './metrics';
+import { type DispatcherSettings, NotificationDispatcher } from './notifications/dispatcher';
 import { UpstreamChecks } from './proxy-cache/upstream-checks';
 import { RegistryJobs } from './registries/jobs';
 import { startScheduledRuns } from './schedules/scheduler';
@@ -15,20 +16,29 @@ export interface ServiceOptions {
   readonly database: Database;
   /** Overrides the logger (tests pass false). */
   readonly logger?: boolean;
+  /** Where the log goes (default: standard output); tests read it. */
+  readonly logStream?: { write(line: string): void };
   /** The database's clock, for the `now` of runs created through the API. */
   readonly clock?: () => Date;
   /** See ExecutorOptions.readRepository. */
   readonly readRepository?: (ref: RepositoryRef) => Promise<InventoryRepository | null>;
+  /** Overrides the webhook dispatcher's timings (tests: short backoff instead of minutes). */
+  readonly notifications?: Partial<DispatcherSettings>;
 }
 
 /** The API and, unless WINNOW_WORKER_ENABLED=false, the background worker, sharing metrics. */
 export interface Service {
   readonly app: FastifyInstance;
   readonly worker: Worker | undefined;
+  /** Sends the webhooks' outbox; runs beside the worker, on a timer of its own. */
+  readonly notifications: NotificationDispatcher | undefined;
   readonly metrics: Metrics;
-  /** Starts the worker (the caller makes the app listen). */
+  /** Starts the worker and the webhook dispatcher (the caller makes the app listen). */
   start(): void;
-  /** Stops the worker (the repository in hand finishes, other claims are released) and the app. */
+  /**
+   * Stops the worker (the repository in hand finishes, other claims are released), the dispatcher
+   * (requests in flight finish) and the app.
+   */
   stop(): Promise<void>;
 }
 
@@ -36,6 +46,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
   const { config, database } = options;
   const metrics = new Metrics();
   let worker: Worker | undefined;
+  let notifications: NotificationDispatcher | undefined;
   let stopped = false;
   const signals: WorkerSignals = {
     wake: () => worker?.wake(),
@@ -47,6 +58,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
     metrics,
     signals,
     ...(options.logger !== undefined && { logger: options.logger }),
+    ...(options.logStream !== undefined && { logStream: options.logStream }),
     ...(options.clock !== undefined && { clock: options.clock }),
   });
   if (config.worker.enabled) {
@@ -105,15 +117,28 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
       ...(options.readRepository !== undefined && { readRepository: options.readRepository }),
     });
     const registryJobs = new RegistryJobs({ ...registryOptions, owner: worker.owner });
+    notifications = new NotificationDispatcher({
+      database,
+      metrics,
+      log: app.log.child({ component: 'notifications' }),
+      secretKey: config.secretKey,
+      owner: worker.owner,
+      clock,
+      ...(options.notifications !== undefined && { settings: options.notifications }),
+    });
   }
   return {
     app,
     worker,
+    notifications,
     metrics,
-    start: () => worker?.start(),
+    start: () => {
+      worker?.start();
+      notifications?.start();
+    },
     stop: async () => {
       stopped = true;
-      await Promise.all([worker?.stop(), app.close()]);
+      await Promise.all([worker?.stop(), notifications?.stop(), app.close()]);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Database } from '@winnow/db';
 
+import type { Log } from '../src/log';
 import { Metrics } from '../src/metrics';
 import { RegistryJobs } from '../src/registries/jobs';
 import { newRegistryOf } from '../src/registries/registry-input';
@@ -85,11 +86,12 @@ describe.each(providers)('scheduled registry syncs on %s', (provider) => {
     });
     const metrics = new Metrics();
     const messages: string[] = [];
-    const log = {
+    const log: Log = {
       error: (_: object, message: string) => messages.push(message),
       warn: (_: object, message: string) => messages.push(message),
       info: () => undefined,
       debug: () => undefined,
+      child: () => log,
     };
     const jobs = new RegistryJobs({
       database,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Database, openDatabase } from '@winnow/db';
 import { migratedDatabase, type TestDatabase } from '@winnow/db/testing';
 import { readConfig } from '../src/config';
+import type { Log } from '../src/log';
 import { Metrics } from '../src/metrics';
 import { startScheduledRuns } from '../src/schedules/scheduler';
 import { buildService, type Service } from '../src/service';
@@ -41,11 +42,12 @@ const SNAPSHOT = {
 const REPOSITORY_POLICY = '/api/v1/namespaces/acme/repositories/web%2Fapi/policy';
 const REPOSITORY_SCOPE = { level: 'repository', namespace: 'acme', repository: 'web/api' };
 
-const silentLog = {
+const silentLog: Log = {
   error: () => undefined,
   warn: () => undefined,
   info: () => undefined,
   debug: () => undefined,
+  child: () => silentLog,
 };
 
 interface RunJson {

@@ -45,19 +45,20 @@ async function freePort(): Promise<number> {
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
- * Starts the server on `databaseUrl` with a fast worker (`env` overrides) and resolves once it
- * answers /readyz. Kill what it returns (SIGKILL) when a test ends early.
+ * Starts the server on `databaseUrl` with a fast worker (`env` overrides; a free port unless
+ * WINNOW_PORT is given) and resolves once it answers /readyz. Kill what it returns (SIGKILL)
+ * when a test ends early.
  */
 export async function startServer(
   databaseUrl: string,
   env: Readonly<Record<string, string>> = {},
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = env.WINNOW_PORT ?? String(await freePort());
   const child = spawn(process.execPath, [SERVER], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
-      WINNOW_PORT: String(port),
+      WINNOW_PORT: port,
       WINNOW_LOG_LEVEL: 'warn',
       WINNOW_WORKER_INTERVAL: '100ms',
       WINNOW_LEASE_DURATION: '10s',

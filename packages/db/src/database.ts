@@ -13,6 +13,7 @@ import { type TagStore, tagStore } from './stores/tags';
 import { type ScheduleStore, scheduleStore } from './stores/schedules';
 import { type RegistryDeletionStore, registryDeletionStore } from './stores/registry-deletions';
 import { type RegistrySyncStore, registrySyncStore } from './stores/registry-syncs';
+import { type NotificationStore, notificationStore } from './stores/notifications';
 
 /** The stores that can share a transaction (`Database.transaction`). */
 export interface TransactionStores {
@@ -33,6 +34,8 @@ export interface TransactionStores {
   readonly registryEvents: RegistryEventStore;
   /** Proxy-cache namespaces: their upstream's health and the tags' upstream checks. */
   readonly proxyCache: ProxyCacheStore;
+  /** Webhook endpoints and the outbox of their deliveries (queued with the run that finished). */
+  readonly notifications: NotificationStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -100,5 +103,6 @@ function transactionStores(
     registries: registryStore(db, provider),
     registryEvents: registryEventStore(db),
     proxyCache: proxyCacheStore(db),
+    notifications: notificationStore(db, clock),
   };
 }

@@ -78,3 +78,16 @@ export type {
   RegistrySyncSchedule,
   RegistryTls,
 } from './stores/registries';
+export type {
+  ClaimedDelivery,
+  DeliveryOutcome,
+  NewNotificationDelivery,
+  NewNotificationEndpoint,
+  NotificationDeliveryRecord,
+  NotificationDeliveryStatus,
+  NotificationEndpointChanges,
+  NotificationEndpointRecord,
+  NotificationFormat,
+  NotificationScope,
+  NotificationStore,
+} from './stores/notifications';

@@ -2,6 +2,7 @@
 export const EngineErrorCode = {
   policyInvalid: 'WINNOW_POLICY_INVALID',
   inventoryInvalid: 'WINNOW_INVENTORY_INVALID',
+  importInvalid: 'WINNOW_IMPORT_INVALID',
 } as const;
 export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];
 

@@ -36,3 +36,6 @@ export { renderRuleKindReference } from './kinds/reference';
 export { issuesFromAjv } from './schema/ajv';
 export { NamePattern } from './model/names';
 export { decisionRecordSchema, STAGES } from './schema/decision-schema';
+export { type ImportEntry, type ImportResult, type ImportSeverity, isExact } from './compat/report';
+export { importQuayPolicies, type QuayImportOptions } from './compat/quay';
+export { importHarborPolicy, type HarborImportOptions } from './compat/harbor';

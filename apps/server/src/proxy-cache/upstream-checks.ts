@@ -63,12 +63,17 @@ export class UpstreamChecks {
       namespace.name,
       this.options.batchSize,
     );
+    const counts = { confirmed: 0, changed: 0, unreachable: 0, refused: 0 };
     for (const check of pending) {
-      if (stopping()) return;
+      if (stopping()) break;
       const result = await this.checkTag(namespace.name, rules, upstream, check);
+      counts[result ?? 'refused'] += 1;
       if (result === undefined) continue;
       this.options.metrics.proxyCacheChecks.inc({ namespace: namespace.name, result });
-      if (result === 'unreachable') return;
+      if (result === 'unreachable') break;
+    }
+    if (pending.length > 0) {
+      this.options.log.debug({ namespace: namespace.name, ...counts }, 'proxy cache: tags checked');
     }
   }
 
@@ -125,8 +130,11 @@ export class UpstreamChecks {
   private async recordDown(namespace: string, error: unknown): Promise<void> {
     // Any registry error of the ping (refused credentials too): the upstream cannot confirm.
     if (!(error instanceof RegistryError)) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    this.options.log.warn({ namespace, reason: message }, 'proxy cache: upstream unreachable');
+    const message = error.message;
+    this.options.log.warn(
+      { namespace, code: error.code, reason: message },
+      'proxy cache: upstream unreachable',
+    );
     await this.options.database.proxyCache.recordHealth(namespace, {
       status: 'down',
       checkedAt: this.options.clock(),

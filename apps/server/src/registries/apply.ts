@@ -1,6 +1,7 @@
 import type { Database, DueRepository, NewDeletion } from '@winnow/db';
 import { RegistryError } from '@winnow/registry';
 
+import type { Log } from '../log';
 import type { RegistrySource } from './source';
 
 export interface ApplyTarget {
@@ -20,6 +21,8 @@ export interface ApplyOptions {
   readonly batchSize: number;
   readonly actor: string;
   readonly stopping?: () => boolean;
+  /** Each repository's outcomes at debug, each failed digest at warn (the registry's child). */
+  readonly log?: Log;
 }
 
 export interface ApplySummary {
@@ -79,6 +82,7 @@ export async function applyRegistryDeletions(options: ApplyOptions): Promise<App
       afterId = repository.repositoryId;
       const plan = await applyRepository(options.source, registry.id, repository, options.now);
       for (const deletion of plan.deletions) summary[deletion.outcome] += 1;
+      if (options.log !== undefined) logPlan(options.log, repository, plan);
       const { purgedTags } = await database.registryDeletions.complete({
         deletions: plan.deletions,
         purgeTags: plan.purgeTags,
@@ -110,6 +114,19 @@ function deletedBytes(repository: DueRepository, deletions: readonly NewDeletion
   let bytes = 0;
   for (const d of deletions) if (d.outcome === 'deleted') bytes += sizes.get(d.digest) ?? 0;
   return bytes;
+}
+
+/** One repository's outcomes: each digest at debug, a failure at warn with the registry's error. */
+function logPlan(parent: Log, repository: DueRepository, plan: RepositoryPlan): void {
+  const log = parent.child({
+    namespace: repository.namespace,
+    repository: `${repository.namespace}/${repository.name}`,
+  });
+  for (const { digest, tags, runId, outcome, message } of plan.deletions) {
+    const facts = { runId, digest, tags, outcome, ...(message !== null && { reason: message }) };
+    if (outcome === 'failed') log.warn(facts, 'registry deletion failed');
+    else log.debug(facts, `registry deletion: ${outcome}`);
+  }
 }
 
 interface RepositoryPlan {

@@ -1,6 +1,6 @@
 import type { Database, RegistryRecord, RegistrySyncRecord, SyncProgress } from '@winnow/db';
 
-import type { Log } from '../log';
+import { type Log, since } from '../log';
 import type { Metrics } from '../metrics';
 import { WORKER_ACTOR } from '../runs/reporting';
 import { nextRunAfter } from '../schedules/cron';
@@ -95,9 +95,12 @@ export class RegistryJobs {
   }
 
   private async runSync(sync: RegistrySyncRecord, stopping: () => boolean): Promise<void> {
-    const { database, metrics, log, owner, leaseMs, clock } = this.options;
+    const { database, metrics, owner, leaseMs, clock } = this.options;
     const registry = await database.registries.byId(sync.registryId);
     if (registry === null) return; // deleted meanwhile: its syncs went with it
+    const log = this.options.log.child({ registry: registry.name, syncId: sync.id });
+    const start = Date.now();
+    log.info({ trigger: sync.trigger, namespaces: registry.namespaces }, 'registry sync started');
     let latest: SyncProgress = sync.progress;
     let written = 0;
     let writing: Promise<unknown> = Promise.resolve();
@@ -114,10 +117,14 @@ export class RegistryJobs {
         errors,
       });
       metrics.registrySyncs.inc({ registry: registry.name, status });
-      log.info(
-        { registry: registry.name, sync: sync.id, status, ...latest },
-        'registry sync ended',
-      );
+      for (const { repository, code, message } of errors) {
+        // A sync that failed as a whole has one error of no repository: logged as it failed.
+        if (repository === '') continue;
+        log.warn({ repository, code, reason: message }, 'registry sync: repository not read');
+      }
+      const facts = { status, ...latest, durationMs: since(start) };
+      if (status === 'succeeded') log.info(facts, 'registry sync ended');
+      else log.warn(facts, 'registry sync ended');
     };
     try {
       const result = await syncRegistry({
@@ -134,7 +141,7 @@ export class RegistryJobs {
             database.registrySyncs
               .heartbeat(sync.id, { owner, now: clock(), leaseMs, progress })
               .catch((error: unknown) => {
-                log.warn({ err: error, sync: sync.id }, 'registry sync: progress not written');
+                log.warn({ err: error }, 'registry sync: progress not written');
               }),
           );
         },
@@ -157,7 +164,7 @@ export class RegistryJobs {
       await finish(result.errors.length === 0 ? 'succeeded' : 'partial', [...result.errors]);
     } catch (error) {
       metrics.errors.inc({ kind: 'registry' });
-      log.error({ err: error, registry: registry.name, sync: sync.id }, 'registry sync failed');
+      log.error({ err: error }, 'registry sync failed');
       const code =
         typeof (error as { code?: unknown }).code === 'string'
           ? (error as { code: string }).code
@@ -168,8 +175,11 @@ export class RegistryJobs {
   }
 
   private async applyDeletions(registry: RegistryRecord, stopping: () => boolean): Promise<void> {
-    const { database, metrics, log, clock, restoreWindowMs, batchSize } = this.options;
+    const { database, metrics, clock, restoreWindowMs, batchSize } = this.options;
+    const log = this.options.log.child({ registry: registry.name });
+    const start = Date.now();
     const summary = await applyRegistryDeletions({
+      log,
       database,
       source: this.connection(registry),
       registry,
@@ -193,10 +203,9 @@ export class RegistryJobs {
     }
     if (summary.deleted + summary.absent + summary.skipped + summary.failed > 0) {
       const { deleted, absent, skipped, failed, purgedTags } = summary;
-      log.info(
-        { registry: registry.name, deleted, absent, skipped, failed, purgedTags },
-        'registry deletions',
-      );
+      const facts = { deleted, absent, skipped, failed, purgedTags, durationMs: since(start) };
+      if (failed > 0) log.warn(facts, 'registry deletions');
+      else log.info(facts, 'registry deletions');
     }
   }
 

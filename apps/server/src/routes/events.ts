@@ -71,6 +71,8 @@ export async function eventRoutes(
       );
     }
     if (!authorized(request, secret)) {
+      // Never the header itself: it may be a near miss of the secret.
+      request.log.warn({}, 'registry events: refused a request without the bearer secret');
       void reply.header('www-authenticate', 'Bearer');
       throw new ApiError('unauthorized', 'expected Authorization: Bearer <WINNOW_EVENTS_SECRET>');
     }
@@ -125,12 +127,24 @@ export async function eventRoutes(
       const count = (outcome: RegistryEventResult['outcome']) =>
         results.filter((result) => result.outcome === outcome).length;
       for (const { action, outcome } of results) metrics.registryEvents.inc({ action, outcome });
-      return {
+      results.forEach(({ id, action, outcome }, i) => {
+        const change = events[i]?.change;
+        const where = change && {
+          namespace: change.repository.namespace,
+          repository: `${change.repository.namespace}/${change.repository.name}`,
+          tag: change.tag,
+          digest: change.digest,
+        };
+        request.log.debug({ eventId: id, action, outcome, ...where }, 'registry event');
+      });
+      const counts = {
         accepted: results.length,
         applied: count('applied'),
         duplicates: count('duplicate'),
         ignored: count('ignored'),
       };
+      request.log.debug(counts, 'registry events');
+      return counts;
     },
   );
   await Promise.resolve();

@@ -12,6 +12,7 @@ import { API_ACTOR } from '../audit';
 import { ApiError } from '../errors';
 import type { Metrics } from '../metrics';
 import { observeFinishedRun, recordFinishedRun, runTarget } from '../runs/reporting';
+import { logFinishedRun } from '../runs/run-log';
 import type { WorkerSignals } from '../worker/worker';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
@@ -118,8 +119,14 @@ export async function runRoutes(app: FastifyInstance, options: RunRouteOptions):
         if (created.finishedAt !== null) await recordFinishedRun(stores, created, API_ACTOR);
         return created;
       });
-      if (run.finishedAt !== null) observeFinishedRun(metrics, run);
-      else signals?.wake();
+      request.log.info(
+        { runId: run.id, scope, dryRun, repositories: run.counts.repositories },
+        'run created',
+      );
+      if (run.finishedAt !== null) {
+        observeFinishedRun(metrics, run);
+        logFinishedRun(request.log, run);
+      } else signals?.wake();
       return reply.status(202).header('location', `/api/v1/runs/${run.id}`).send(runJson(run));
     },
   );
@@ -318,8 +325,11 @@ export async function runRoutes(app: FastifyInstance, options: RunRouteOptions):
         if (result.finishedNow) await recordFinishedRun(stores, result.run, API_ACTOR);
         return result;
       });
-      if (finishedNow) observeFinishedRun(metrics, run);
-      else signals?.cancelled(id);
+      request.log.info({ runId: id }, 'run cancel requested');
+      if (finishedNow) {
+        observeFinishedRun(metrics, run);
+        logFinishedRun(request.log, run);
+      } else signals?.cancelled(id);
       return reply.status(run.finishedAt === null ? 202 : 200).send(runJson(run));
     },
   );

@@ -5,7 +5,7 @@ import {
   repositoryPath,
   type TagDecision,
 } from '@winnow/engine';
-import type { Log } from '../log';
+import { type Log, since } from '../log';
 import type { Metrics } from '../metrics';
 import { type ProxyCacheRun, proxyCacheRun } from '../proxy-cache/run-rules';
 import { observeAppliedTask, WORKER_ACTOR } from './reporting';
@@ -58,21 +58,31 @@ export class RunExecutor {
   }
 
   async execute(task: ClaimedTask): Promise<TaskEnd> {
+    const log = this.options.log.child({
+      runId: task.runId,
+      taskId: task.id,
+      namespace: task.repository.namespace,
+      repository: repositoryPath(task.repository),
+    });
+    const start = Date.now();
     let decisions: readonly TagDecision[];
     let result: ApplyResult;
     try {
       decisions = await this.evaluate(task);
       result = await this.apply(task, decisions);
     } catch (error) {
-      return this.fail(task, error);
+      return this.fail(task, error, log);
     }
     if (!result.applied) {
-      this.options.log.warn(
-        { taskId: task.id, runId: task.runId },
-        'lease lost before the repository was applied; another worker takes it over',
-      );
+      log.warn({}, 'lease lost before the repository was applied; another worker takes it over');
       return 'lost';
     }
+    for (const d of decisions) {
+      if (d.decision !== 'delete') continue;
+      const { tag, digest, stage, policy, rule, reason } = d;
+      log.debug({ tag, digest, stage, policy, rule, reason }, 'tag decided: delete');
+    }
+    log.debug({ ...result.counts, durationMs: since(start) }, 'repository applied');
     observeAppliedTask(this.options.metrics, task.repository.namespace, decisions, result.counts);
     return 'applied';
   }
@@ -131,11 +141,10 @@ export class RunExecutor {
     });
   }
 
-  private async fail(task: ClaimedTask, cause: unknown): Promise<TaskEnd> {
+  private async fail(task: ClaimedTask, cause: unknown, log: Log): Promise<TaskEnd> {
     const { error, known } = taskErrorOf(cause, task.id);
-    const facts = { taskId: task.id, runId: task.runId, code: error.code };
-    if (known) this.options.log.warn({ ...facts, reason: error.message }, 'repository failed');
-    else this.options.log.error({ ...facts, err: cause }, 'repository failed');
+    if (known) log.warn({ code: error.code, reason: error.message }, 'repository failed');
+    else log.error({ code: error.code, err: cause }, 'repository failed');
     // Throws when the database cannot record it either: the worker's cycle fails and retries.
     const recorded = await this.options.database.runs.failTask(task.id, {
       owner: this.options.owner,

@@ -1,6 +1,7 @@
 import type { AuditEntry, OutcomeCounts, RunRecord, TransactionStores } from '@winnow/db';
 import type { TagDecision } from '@winnow/engine';
 import type { Metrics } from '../metrics';
+import { enqueueRunNotifications } from '../notifications/enqueue';
 
 /** Who acts when the background worker does: audit entries name it. */
 export const WORKER_ACTOR = 'worker';
@@ -15,8 +16,9 @@ export function runSummary(run: RunRecord): Record<string, unknown> {
 }
 
 /**
- * Records that a run finished (audit, in the caller's transaction). Only the call that finished
- * the run reports it (`finishOnce`), so each run has one entry and is counted once.
+ * Records that a run finished (audit, and the webhooks' deliveries in the outbox, in the caller's
+ * transaction). Only the call that finished the run reports it (`finishOnce`), so each run has one
+ * entry, is counted once and notified once.
  */
 export async function recordFinishedRun(
   stores: TransactionStores,
@@ -29,6 +31,7 @@ export async function recordFinishedRun(
     target: runTarget(run.id),
     details: runSummary(run),
   });
+  await enqueueRunNotifications(stores, run);
 }
 
 /** Counts a finished run by trigger and status, and its duration. */

@@ -10,6 +10,7 @@ import { policyLabel } from '@winnow/engine';
 import type { Log } from '../log';
 import type { Metrics } from '../metrics';
 import { observeFinishedRun, recordFinishedRun, runTarget, WORKER_ACTOR } from '../runs/reporting';
+import { logFinishedRun } from '../runs/run-log';
 import { nextRunAfter } from './cron';
 
 export interface SchedulerOptions {
@@ -42,8 +43,19 @@ export async function startScheduledRuns(options: SchedulerOptions): Promise<Run
     return created;
   });
   for (const run of started) {
-    log.info({ run: run.id, scope: run.scope, dryRun: run.dryRun }, 'schedule: run started');
-    if (run.finishedAt !== null) observeFinishedRun(options.metrics, run);
+    log.info(
+      {
+        runId: run.id,
+        scope: run.scope,
+        dryRun: run.dryRun,
+        repositories: run.counts.repositories,
+      },
+      'schedule: run started',
+    );
+    if (run.finishedAt !== null) {
+      observeFinishedRun(options.metrics, run);
+      logFinishedRun(log, run);
+    }
   }
   return started;
 }
@@ -60,7 +72,7 @@ async function startRun(
 ): Promise<RunRecord | null> {
   if (due.lastRunUnfinished) {
     log.warn(
-      { policy: policyOf(due), run: due.lastRunId },
+      { policy: policyOf(due), runId: due.lastRunId },
       'schedule: the previous run has not finished; this time is skipped',
     );
     return null;

@@ -7,6 +7,7 @@ import type { Log } from '../log';
 import type { Metrics } from '../metrics';
 import { RunExecutor } from '../runs/executor';
 import { finishCompletedRuns, finishRun } from '../runs/finish';
+import { logFinishedRun } from '../runs/run-log';
 import { HeldTasks } from './held-tasks';
 import { purgeExpiredTags } from './purge';
 
@@ -176,7 +177,9 @@ export class Worker implements WorkerSignals {
       await this.work(tasks);
     }
     if (this.stopping) return;
-    await finishCompletedRuns(database, metrics);
+    for (const run of await finishCompletedRuns(database, metrics)) {
+      logFinishedRun(this.options.log, run);
+    }
     const served =
       this.options.registries === undefined
         ? []
@@ -196,6 +199,11 @@ export class Worker implements WorkerSignals {
    */
   private async work(tasks: readonly ClaimedTask[]): Promise<void> {
     this.held.hold(tasks);
+    const claimed = new Map<number, number>();
+    for (const task of tasks) claimed.set(task.runId, (claimed.get(task.runId) ?? 0) + 1);
+    for (const [runId, repositories] of claimed) {
+      this.options.log.debug({ runId, repositories }, 'run: repositories claimed');
+    }
     let next = 0;
     const inHand = new Set<number>();
     // `concurrency` lanes take the batch's tasks in order; each repository is applied in one
@@ -226,8 +234,9 @@ export class Worker implements WorkerSignals {
     } finally {
       if (this.held.size > 0) await this.held.release();
     }
-    for (const runId of new Set(tasks.map((task) => task.runId))) {
-      await finishRun(this.options.database, this.options.metrics, runId);
+    for (const runId of claimed.keys()) {
+      const run = await finishRun(this.options.database, this.options.metrics, runId);
+      if (run !== null) logFinishedRun(this.options.log, run);
     }
   }
 }

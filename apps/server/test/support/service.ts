@@ -3,7 +3,7 @@ import { openDatabase } from '@winnow/db';
 import { migratedDatabase, type TestProvider } from '@winnow/db/testing';
 
 import { readConfig } from '../../src/config';
-import { buildService, type Service } from '../../src/service';
+import { buildService, type Service, type ServiceOptions } from '../../src/service';
 
 /** Polls `read` every 50 ms until `done` holds; fails after `timeoutMs` with the last value. */
 export async function until<T>(
@@ -28,10 +28,14 @@ export interface RunningService {
   readonly stop: () => Promise<void>;
 }
 
-/** The whole service (API and worker on a 50 ms interval) on a fresh database, started. */
+/**
+ * The whole service (API and worker on a 50 ms interval) on a fresh database, started; `options`
+ * adds to the service's (e.g. the webhook dispatcher's timings).
+ */
 export async function startService(
   provider: TestProvider,
   env: Record<string, string> = {},
+  options: Partial<Omit<ServiceOptions, 'config' | 'database'>> = {},
 ): Promise<RunningService> {
   const created = await migratedDatabase(provider);
   const database = openDatabase(created.url);
@@ -39,6 +43,7 @@ export async function startService(
     config: readConfig({ WINNOW_WORKER_INTERVAL: '50ms', ...env }),
     database,
     logger: false,
+    ...options,
   });
   await service.app.ready();
   service.start();

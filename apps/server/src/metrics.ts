@@ -16,6 +16,8 @@ const ERROR_KINDS = ['task', 'worker', 'registry', 'internal', 'scrape'] as cons
 const LEASE_EVENTS = ['claimed', 'taken_over', 'renewed', 'released', 'lost'] as const;
 const RUN_TRIGGERS = ['api', 'schedule', 'cli'] as const;
 const RUN_STATUSES = ['succeeded', 'partial', 'failed', 'cancelled'] as const;
+const NOTIFICATION_FORMATS = ['generic', 'slack'] as const;
+const NOTIFICATION_OUTCOMES = ['delivered', 'retried', 'failed'] as const;
 
 /**
  * Winnow's Prometheus metrics, in a registry of their own (never prom-client's global one, so
@@ -182,6 +184,9 @@ export class Metrics {
     for (const event of LEASE_EVENTS) this.leases.inc({ event }, 0);
     for (const trigger of RUN_TRIGGERS) {
       for (const status of RUN_STATUSES) this.runs.inc({ trigger, status }, 0);
+    }
+    for (const format of NOTIFICATION_FORMATS) {
+      for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.inc({ format, outcome }, 0);
     }
   }
 

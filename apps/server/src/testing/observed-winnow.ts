@@ -3,9 +3,12 @@
  * real work in rounds so that every metric the dashboard (deploy/grafana/winnow.json) and the
  * alert rules read has data: runs, decisions, tags expired, restored and purged, registry deletions
  * (space reclaimed), a blast-radius guard block, registry errors (a registry that does not answer),
- * proxy-cache upstream checks. Used by apps/server/test/dashboard.test.ts and bench/ (the
+ * proxy-cache upstream checks, run-result webhooks delivered. Used by apps/server/test/dashboard.test.ts and bench/ (the
  * dashboard's rendering).
  */
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { type Database, openDatabase } from '@winnow/db';
 import { migratedDatabase } from '@winnow/db/testing';
 import { DistributionClient } from '@winnow/registry';
@@ -71,6 +74,8 @@ export async function startObservedWinnow(): Promise<ObservedWinnow> {
       WINNOW_LEASE_DURATION: '3s',
       WINNOW_MAX_DELETE_RATIO: '0.7',
       WINNOW_EVENTS_SECRET: EVENTS_SECRET,
+      // Encrypts the webhook's secret at rest (a test key).
+      WINNOW_SECRET_KEY: randomBytes(32).toString('hex'),
     }),
     database,
     logger: false,
@@ -80,6 +85,15 @@ export async function startObservedWinnow(): Promise<ObservedWinnow> {
   service.start();
   const url = `http://127.0.0.1:${port}`;
   const deadPort = await freePort();
+  // A webhook receiver for the run notifications: accepts every delivery.
+  const receiver = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(204).end());
+  });
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  const receiverAddress = receiver.address();
+  if (receiverAddress === null || typeof receiverAddress === 'string') throw new Error('no port');
 
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${url}${path}`, {
@@ -143,6 +157,11 @@ export async function startObservedWinnow(): Promise<ObservedWinnow> {
       url: `http://127.0.0.1:${deadPort}`,
       namespaces: ['ghost'],
       deleteImmediately: true,
+    });
+    await call('POST', '/api/v1/notifications', {
+      name: 'ops',
+      url: `http://127.0.0.1:${receiverAddress.port}/winnow`,
+      secret: 'observed-winnow-webhook-secret',
     });
     const tags = (prefix: string) =>
       Array.from({ length: 5 }, (_, k) => ({
@@ -223,17 +242,18 @@ export async function startObservedWinnow(): Promise<ObservedWinnow> {
     const restore = expired.tags[0];
     if (restore === undefined) throw new Error('no expired tag in local/web to restore');
     await call('POST', `/api/v1/namespaces/local/repositories/web/tags/${restore.name}/restore`);
+    const sample = async (pattern: RegExp): Promise<number> =>
+      Number(pattern.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? 0);
     await poll(
       'the upstream check',
-      async () => {
-        const text = await (await fetch(`${url}/metrics`)).text();
-        const match =
-          /winnow_proxy_cache_checks_total\{namespace="cache",result="confirmed"\} (\d+)/.exec(
-            text,
-          );
-        return Number(match?.[1] ?? 0);
-      },
+      () => sample(/winnow_proxy_cache_checks_total\{namespace="cache",result="confirmed"\} (\d+)/),
       (checks) => checks >= n,
+    );
+    // The run's result reaches the webhook receiver.
+    await poll(
+      "the run's webhook",
+      () => sample(/winnow_notifications_total\{format="generic",outcome="delivered"\} (\d+)/),
+      (delivered) => delivered >= n,
     );
     return id;
   };
@@ -248,6 +268,7 @@ export async function startObservedWinnow(): Promise<ObservedWinnow> {
       await database.close();
       await created.drop();
       await registry.stop();
+      receiver.close();
     },
   };
 }

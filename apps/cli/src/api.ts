@@ -1,4 +1,4 @@
-import { RemoteError, UsageError } from './errors';
+import { RemoteError, UnreachableError, UsageError } from './errors';
 
 /** Talks to a running Winnow server: `--server URL`, else WINNOW_URL, else the default address. */
 const DEFAULT_SERVER = 'http://127.0.0.1:8080';
@@ -10,9 +10,21 @@ interface ErrorBody {
 /** The server's base URL, without a trailing slash. */
 export function serverOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   const url = flag ?? env.WINNOW_URL ?? DEFAULT_SERVER;
-  if (!/^https?:\/\//.test(url))
+  if (!/^https?:\/\/[^/\s]+/.test(url))
     throw new UsageError(`--server: expected an http(s) URL, got "${url}"`);
   return url.replace(/\/+$/, '');
+}
+
+/** Why fetch failed, in a word: ECONNREFUSED, ENOTFOUND, ... */
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** A Winnow error body, or nothing when the answer is not one (another kind of server). */
+async function errorBodyOf(response: Response): Promise<ErrorBody['error']> {
+  const body = (await response.json().catch(() => undefined)) as ErrorBody | undefined;
+  return typeof body?.error === 'object' ? body.error : undefined;
 }
 
 /**
@@ -29,18 +41,42 @@ export async function call(
   try {
     response = await fetch(`${server}${path}`, init);
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new UnreachableError(server, reasonOf(error));
+  }
+  if (response.ok) return response;
+  const error = await errorBodyOf(response);
+  if (error === undefined) {
     throw new RemoteError(
-      [`cannot reach the server at ${server}: ${cause?.code ?? cause?.message ?? String(error)}`],
+      [
+        `${what}: ${response.status} ${response.statusText} from ${server}${path} (is ${server} a Winnow server?)`,
+      ],
       1,
     );
   }
-  if (response.ok) return response;
-  const body = (await response.json().catch(() => ({}))) as ErrorBody;
-  const issues = body.error?.issues ?? [];
+  const issues = error.issues ?? [];
   const lines =
     issues.length > 0
       ? issues.map((i) => `${what}: ${i.pointer === '' ? '(document)' : i.pointer}: ${i.message}`)
-      : [`${what}: ${response.status} ${body.error?.message ?? response.statusText}`];
+      : [`${what}: ${response.status} ${error.message ?? response.statusText}`];
   throw new RemoteError(lines, response.status === 400 ? 2 : 1);
+}
+
+/** `call`, then the JSON body; an answer that is not JSON is the wrong server (exit 1). */
+// T is the shape docs/api.md gives the answer: the caller names it, the server's schema holds it.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export async function callJson<T>(
+  server: string,
+  path: string,
+  init: RequestInit = {},
+  what = path,
+): Promise<{ body: T; response: Response }> {
+  const response = await call(server, path, init, what);
+  try {
+    return { body: (await response.json()) as T, response };
+  } catch {
+    throw new RemoteError(
+      [`${what}: the answer of ${server}${path} is not JSON (is ${server} a Winnow server?)`],
+      1,
+    );
+  }
 }

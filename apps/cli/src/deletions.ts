@@ -1,12 +1,12 @@
-import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { call, serverOf } from './api';
+import { callJson, serverOf } from './api';
 import { painterFor } from './colour';
-import { formatColumns } from './columns';
+import { formatColumns, tableWidth } from './columns';
+import { type Command, EXIT_OK, type Io } from './command';
 import { UsageError } from './errors';
 import { formatOf, wholeNumber } from './options';
 
-export const DELETIONS_USAGE = `Usage: winnow deletions (--run ID | --registry NAME) [--server URL]
+const USAGE = `Usage: winnow deletions (--run ID | --registry NAME) [--server URL]
                         [--format table|json] [--limit N]
 
 Prints what became in the registry of the digests Winnow deleted there, newest first: deleted,
@@ -40,11 +40,8 @@ interface DeletionsPage {
 const shortDigest = (digest: string): string => digest.slice(0, digest.indexOf(':') + 13);
 
 /** `winnow deletions`: a run's or a registry's deletion outcomes, every page. */
-export async function deletionsCommand(
-  args: string[],
-  stdout: Writable & { isTTY?: boolean },
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+async function run(args: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
+  const { stdout } = io;
   const { values } = parseArgs({
     args,
     options: {
@@ -53,14 +50,9 @@ export async function deletionsCommand(
       server: { type: 'string' },
       format: { type: 'string' },
       limit: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help === true) {
-    stdout.write(DELETIONS_USAGE);
-    return 0;
-  }
   if ((values.run === undefined) === (values.registry === undefined))
     throw new UsageError('deletions: give either --run ID or --registry NAME');
   const format = formatOf(values.format);
@@ -74,18 +66,18 @@ export async function deletionsCommand(
   const deletions: DeletionJson[] = [];
   let next: string | undefined = `${path}?limit=${limit}`;
   while (next !== undefined) {
-    const page = (await (await call(server, next, {}, 'deletions')).json()) as DeletionsPage;
+    const page: DeletionsPage = (await callJson<DeletionsPage>(server, next, {}, 'deletions')).body;
     deletions.push(...page.deletions);
     next = page.next;
   }
 
   if (format === 'json') {
     stdout.write(`${JSON.stringify({ deletions })}\n`);
-    return 0;
+    return EXIT_OK;
   }
   if (deletions.length === 0) {
     stdout.write('no deletions\n');
-    return 0;
+    return EXIT_OK;
   }
   const rows = deletions.map((d) => [
     d.outcome,
@@ -97,9 +89,10 @@ export async function deletionsCommand(
   ]);
   const lines = formatColumns(
     [['OUTCOME', 'RUN', 'REPOSITORY', 'DIGEST', 'TAGS', 'MESSAGE'], ...rows],
-    painterFor(stdout, env),
-    0,
+    { paint: painterFor(stdout, env), colouredColumn: 0, maxWidth: tableWidth(stdout) },
   );
   stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  return EXIT_OK;
 }
+
+export const deletionsCommand: Command = { usage: USAGE, run };

@@ -10,3 +10,10 @@ export class RemoteError extends Error {
     super(lines.join('\n'));
   }
 }
+
+/** No server answered at all (refused, unknown host, reset): exit status 1. */
+export class UnreachableError extends RemoteError {
+  constructor(server: string, reason: string) {
+    super([`cannot reach the server at ${server}: ${reason}`], 1);
+  }
+}

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { progressBar, progressLine, ProgressReporter, type SyncJson } from './progress';
+import { progressBar, ProgressReporter } from './progress';
+import { progressLine, syncFrame, type SyncJson } from './sync';
 
 const sync = (
   status: SyncJson['status'],
@@ -72,8 +73,8 @@ describe('progressLine', () => {
 describe('ProgressReporter', () => {
   it('on a terminal, redraws one line in place, cut to the width, and clears it at the end', () => {
     const r = reporter(true, 40);
-    r.progress.update(sync('queued', 0));
-    r.progress.update(sync('running', 9));
+    r.progress.update(syncFrame(sync('queued', 0)));
+    r.progress.update(syncFrame(sync('running', 9)));
     r.progress.done();
     const frames = r.written().split('\r');
     expect(frames).toEqual([
@@ -87,7 +88,7 @@ describe('ProgressReporter', () => {
 
   it('takes a terminal that reports 0 columns as 80 wide', () => {
     const r = reporter(true, 0);
-    r.progress.update(sync('running', 9));
+    r.progress.update(syncFrame(sync('running', 9)));
     expect(r.written()).toBe(
       '\rrepositories 9/20 [####......] 45% · tags 90 · fetched 18 · unchanged 9\x1b[K',
     );
@@ -95,17 +96,17 @@ describe('ProgressReporter', () => {
 
   it('without a terminal, writes a line per change, at most one per interval', () => {
     const r = reporter(false);
-    r.progress.update(sync('queued', 0));
-    r.progress.update(sync('running', 1)); // the status changed: written at once
+    r.progress.update(syncFrame(sync('queued', 0)));
+    r.progress.update(syncFrame(sync('running', 1))); // the status changed: written at once
     r.advance(500);
-    r.progress.update(sync('running', 2)); // too soon
+    r.progress.update(syncFrame(sync('running', 2))); // too soon
     r.advance(500);
-    r.progress.update(sync('running', 2)); // still too soon
+    r.progress.update(syncFrame(sync('running', 2))); // still too soon
     r.advance(1500);
-    r.progress.update(sync('running', 3)); // written
+    r.progress.update(syncFrame(sync('running', 3))); // written
     r.advance(3000);
-    r.progress.update(sync('running', 3)); // no change
-    r.progress.update(sync('succeeded', 20)); // the status changed
+    r.progress.update(syncFrame(sync('running', 3))); // no change
+    r.progress.update(syncFrame(sync('succeeded', 20))); // the status changed
     r.progress.done();
     expect(r.written().split('\n')).toEqual([
       'sync 7 queued: waiting for a worker',
@@ -114,5 +115,27 @@ describe('ProgressReporter', () => {
       'sync 7 succeeded: repositories 20/20 [##########] 100% · tags 200 · fetched 40 · unchanged 20',
       '',
     ]);
+  });
+});
+
+describe('ProgressReporter with a delay', () => {
+  it('without a terminal, stays quiet for the delay, then writes', () => {
+    let now = 0;
+    const stream = new PassThrough();
+    let written = '';
+    stream.on('data', (chunk: Buffer) => (written += chunk.toString()));
+    const progress = new ProgressReporter(stream, { tty: false, delay: 2000, clock: () => now });
+    progress.update({ label: 'import', status: 'sending', line: 'a' });
+    now = 1999;
+    progress.update({ label: 'import', status: 'sending', line: 'b' });
+    now = 2000;
+    progress.update({ label: 'import', status: 'sending', line: 'c' });
+    expect(written).toBe('import sending: c\n');
+  });
+
+  it('on a terminal, draws at once', () => {
+    const r = reporter(true, 80);
+    r.progress.update({ label: 'import', status: 'sending', line: 'a' });
+    expect(r.written()).toBe('\ra\x1b[K');
   });
 });

@@ -1,25 +1,11 @@
-/** How a sync's progress is shown while `winnow sync` waits for it. */
+/** How the progress of a long task (a sync, an import, a run) is shown on stderr while it goes. */
 
-/** A sync as the API answers it (docs/api.md, "Registry connections"). */
-export interface SyncJson {
-  id: number;
-  registry: string;
-  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
-  startedAt: string | null;
-  finishedAt: string | null;
-  progress: {
-    repositoriesTotal: number;
-    repositoriesDone: number;
-    repositoriesFailed: number;
-    tags: number;
-    manifestsFetched: number;
-    manifestsUnchanged: number;
-  };
-  errors?: { repository: string; code: string; message: string }[];
+/** What the reporter draws: `label status: line`, e.g. `sync 7 running: repositories 4/10 ...`. */
+export interface ProgressFrame {
+  readonly label: string;
+  readonly status: string;
+  readonly line: string;
 }
-
-export const isFinished = (sync: SyncJson): boolean =>
-  sync.status !== 'queued' && sync.status !== 'running';
 
 /** `[####......]`: `width` cells, filled in proportion (never full before the end). */
 export function progressBar(done: number, total: number, width = 10): string {
@@ -27,19 +13,10 @@ export function progressBar(done: number, total: number, width = 10): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
-/** `repositories 4/10 [####......] 40% · tags 120 · fetched 40 · unchanged 0` */
-export function progressLine(sync: SyncJson): string {
-  if (sync.status === 'queued') return 'waiting for a worker';
-  const p = sync.progress;
-  const percent =
-    p.repositoriesTotal <= 0 ? 0 : Math.floor((p.repositoriesDone / p.repositoriesTotal) * 100);
-  return [
-    `repositories ${p.repositoriesDone}/${p.repositoriesTotal} ${progressBar(p.repositoriesDone, p.repositoriesTotal)} ${percent}%`,
-    `tags ${p.tags}`,
-    `fetched ${p.manifestsFetched}`,
-    `unchanged ${p.manifestsUnchanged}`,
-    ...(p.repositoriesFailed > 0 ? [`failed ${p.repositoriesFailed}`] : []),
-  ].join(' · ');
+/** `4/10 [####......] 40%` */
+export function ratio(done: number, total: number): string {
+  const percent = total <= 0 ? 0 : Math.floor((done / total) * 100);
+  return `${done}/${total} ${progressBar(done, total)} ${percent}%`;
 }
 
 export interface ProgressOptions {
@@ -48,25 +25,37 @@ export interface ProgressOptions {
   /** The terminal's width: a longer line would wrap and could not be redrawn. */
   readonly columns?: number;
   readonly interval?: number;
+  /** Without a terminal, nothing is written in the first `delay` ms: a quick task stays quiet. */
+  readonly delay?: number;
   readonly clock?: () => number;
 }
 
-/** Writes a sync's progress on stderr as it changes. */
+/** The options for a command's stderr: redrawn in place only when it is a terminal. */
+export function progressOptionsFor(stderr: { isTTY?: boolean; columns?: number }): ProgressOptions {
+  return {
+    tty: stderr.isTTY === true,
+    ...(stderr.columns !== undefined && { columns: stderr.columns }),
+  };
+}
+
+/** Writes progress on stderr as it changes; never on stdout, which may be piped as JSON. */
 export class ProgressReporter {
   private last = '';
   private lastStatus = '';
   private lastAt = -Infinity;
   private drawn = false;
+  private readonly quietUntil: number;
 
   constructor(
     private readonly stream: NodeJS.WritableStream,
     private readonly options: ProgressOptions,
-  ) {}
+  ) {
+    this.quietUntil = (options.clock ?? Date.now)() + (options.delay ?? 0);
+  }
 
-  update(sync: SyncJson): void {
-    const line = progressLine(sync);
+  update(frame: ProgressFrame): void {
     if (this.options.tty) {
-      const text = sync.status === 'queued' ? `sync ${sync.id} queued: ${line}` : line;
+      const text = frame.status === 'queued' ? `${frame.label} queued: ${frame.line}` : frame.line;
       // A pseudo-terminal may report 0 columns: take 80 then.
       const width = (this.options.columns || 80) - 1;
       this.stream.write(`\r${text.length > width ? text.slice(0, width) : text}\x1b[K`);
@@ -74,15 +63,16 @@ export class ProgressReporter {
       return;
     }
     const now = (this.options.clock ?? Date.now)();
-    const statusChanged = sync.status !== this.lastStatus;
+    if (now < this.quietUntil) return;
+    const statusChanged = frame.status !== this.lastStatus;
     if (
-      line === this.last ||
+      frame.line === this.last ||
       (!statusChanged && now - this.lastAt < (this.options.interval ?? 2000))
     )
       return;
-    this.stream.write(`sync ${sync.id} ${sync.status}: ${line}\n`);
-    this.last = line;
-    this.lastStatus = sync.status;
+    this.stream.write(`${frame.label} ${frame.status}: ${frame.line}\n`);
+    this.last = frame.line;
+    this.lastStatus = frame.status;
     this.lastAt = now;
   }
 

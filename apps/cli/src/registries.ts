@@ -1,11 +1,11 @@
-import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { call, serverOf } from './api';
+import { callJson, serverOf } from './api';
 import { painterFor } from './colour';
-import { formatColumns } from './columns';
+import { formatColumns, tableWidth } from './columns';
+import { type Command, EXIT_OK, type Io } from './command';
 import { formatOf } from './options';
 
-export const REGISTRIES_USAGE = `Usage: winnow registries [--server URL] [--format table|json]
+const USAGE = `Usage: winnow registries [--server URL] [--format table|json]
 
 Lists the server's registry connections: name, kind, URL, namespaces, how it authenticates and
 whether it has a secret (the server never gives a secret out).
@@ -24,34 +24,30 @@ interface RegistryJson {
 }
 
 /** `winnow registries`: the registry connections, as a table or the API's JSON. */
-export async function registriesCommand(
-  args: string[],
-  stdout: Writable & { isTTY?: boolean },
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+async function run(args: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
+  const { stdout } = io;
   const { values } = parseArgs({
     args,
     options: {
       server: { type: 'string' },
       format: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help === true) {
-    stdout.write(REGISTRIES_USAGE);
-    return 0;
-  }
   const format = formatOf(values.format);
-  const response = await call(serverOf(values.server, env), '/api/v1/registries', {}, 'registries');
-  const body = (await response.json()) as { registries: RegistryJson[] };
+  const { body } = await callJson<{ registries: RegistryJson[] }>(
+    serverOf(values.server, env),
+    '/api/v1/registries',
+    {},
+    'registries',
+  );
   if (format === 'json') {
     stdout.write(`${JSON.stringify(body)}\n`);
-    return 0;
+    return EXIT_OK;
   }
   if (body.registries.length === 0) {
     stdout.write('no registry connections\n');
-    return 0;
+    return EXIT_OK;
   }
   const rows = body.registries.map((r) => [
     r.name,
@@ -61,10 +57,12 @@ export async function registriesCommand(
     r.auth.username === undefined ? r.auth.kind : `${r.auth.kind} (${r.auth.username})`,
     r.auth.hasSecret ? 'yes' : 'no',
   ]);
-  const lines = formatColumns(
-    [['NAME', 'KIND', 'URL', 'NAMESPACES', 'AUTH', 'SECRET'], ...rows],
-    painterFor(stdout, env),
-  );
+  const lines = formatColumns([['NAME', 'KIND', 'URL', 'NAMESPACES', 'AUTH', 'SECRET'], ...rows], {
+    paint: painterFor(stdout, env),
+    maxWidth: tableWidth(stdout),
+  });
   stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  return EXIT_OK;
 }
+
+export const registriesCommand: Command = { usage: USAGE, run };

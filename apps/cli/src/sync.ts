@@ -1,35 +1,67 @@
-import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { call, serverOf } from './api';
+import { callJson, serverOf } from './api';
 import { colourOf, type Paint, painterFor } from './colour';
+import { type Command, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, type Io } from './command';
 import { UsageError } from './errors';
+import { follow } from './follow';
 import { formatOf } from './options';
-import { isFinished, ProgressReporter, type SyncJson } from './progress';
+import { type ProgressFrame, ratio } from './progress';
 
-export const SYNC_USAGE = `Usage: winnow sync REGISTRY [--server URL] [--no-wait] [--format table|json]
+const USAGE = `Usage: winnow sync REGISTRY [--server URL] [--no-wait] [--format table|json]
 
 Asks the server to sync a registry into its inventory now (or follows the sync already queued or
 running), shows its progress on stderr until it ends, then prints a summary: exit 0 if it
 succeeded, 1 if it ended partial or failed. --no-wait prints the sync and returns at once.
-Ctrl-C stops waiting; the sync goes on in the server.
+Ctrl-C stops waiting (exit 130); the sync goes on in the server.
 
 Example:
   winnow sync hub --server http://winnow.internal:8080
 `;
 
-/** How often the sync is read while waiting. */
-const POLL_MS = 500;
-/** 128 + SIGINT, as shells report a command stopped by Ctrl-C. */
-const EXIT_INTERRUPTED = 130;
-
-interface Io {
-  readonly stdout: Writable & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+/** A sync as the API answers it (docs/api.md, "Registry connections"). */
+export interface SyncJson {
+  id: number;
+  registry: string;
+  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
+  startedAt: string | null;
+  finishedAt: string | null;
+  progress: {
+    repositoriesTotal: number;
+    repositoriesDone: number;
+    repositoriesFailed: number;
+    tags: number;
+    manifestsFetched: number;
+    manifestsUnchanged: number;
+  };
+  errors?: { repository: string; code: string; message: string }[];
 }
 
-function seconds(sync: SyncJson): string {
-  if (sync.startedAt === null || sync.finishedAt === null) return '';
-  const ms = Date.parse(sync.finishedAt) - Date.parse(sync.startedAt);
+export const isFinished = (sync: SyncJson): boolean =>
+  sync.status !== 'queued' && sync.status !== 'running';
+
+/** `repositories 4/10 [####......] 40% · tags 120 · fetched 40 · unchanged 0` */
+export function progressLine(sync: SyncJson): string {
+  if (sync.status === 'queued') return 'waiting for a worker';
+  const p = sync.progress;
+  return [
+    `repositories ${ratio(p.repositoriesDone, p.repositoriesTotal)}`,
+    `tags ${p.tags}`,
+    `fetched ${p.manifestsFetched}`,
+    `unchanged ${p.manifestsUnchanged}`,
+    ...(p.repositoriesFailed > 0 ? [`failed ${p.repositoriesFailed}`] : []),
+  ].join(' · ');
+}
+
+export const syncFrame = (sync: SyncJson): ProgressFrame => ({
+  label: `sync ${sync.id}`,
+  status: sync.status,
+  line: progressLine(sync),
+});
+
+/** ` in 3.2s` once it has started and finished. */
+export function took(startedAt: string | null, finishedAt: string | null): string {
+  if (startedAt === null || finishedAt === null) return '';
+  const ms = Date.parse(finishedAt) - Date.parse(startedAt);
   return ` in ${(ms / 1000).toFixed(1)}s`;
 }
 
@@ -37,7 +69,7 @@ function seconds(sync: SyncJson): string {
 export function syncSummary(sync: SyncJson, paint: Paint): string[] {
   const p = sync.progress;
   const lines = [
-    `sync ${sync.id} of ${sync.registry}: ${paint(sync.status, colourOf(sync.status))}${seconds(sync)}`,
+    `sync ${sync.id} of ${sync.registry}: ${paint(sync.status, colourOf(sync.status))}${took(sync.startedAt, sync.finishedAt)}`,
     `  repositories ${p.repositoriesDone} of ${p.repositoriesTotal} (${p.repositoriesFailed} failed) · tags ${p.tags} · manifests fetched ${p.manifestsFetched}, unchanged ${p.manifestsUnchanged}`,
   ];
   const errors = sync.errors ?? [];
@@ -52,52 +84,42 @@ export function syncSummary(sync: SyncJson, paint: Paint): string[] {
   return lines;
 }
 
-/** Waits `ms`, or less when `stop` is aborted. */
-function pause(ms: number, stop: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const timer = setTimeout(done, ms);
-    stop.addEventListener('abort', () => {
-      clearTimeout(timer);
-      done();
-    });
-  });
-}
-
 /** `winnow sync REGISTRY`: triggers a sync, follows its progress, summarizes its outcome. */
-export async function syncCommand(args: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
+async function run(args: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
       server: { type: 'string' },
       'no-wait': { type: 'boolean' },
       format: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help === true) {
-    io.stdout.write(SYNC_USAGE);
-    return 0;
-  }
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0)
     throw new UsageError('sync: exactly one REGISTRY is required');
   const format = formatOf(values.format);
   const server = serverOf(values.server, env);
   const registryPath = `/api/v1/registries/${encodeURIComponent(name)}/syncs`;
-  const posted = await call(server, registryPath, { method: 'POST' }, 'sync');
-  let sync = (await posted.json()) as SyncJson;
-  const location = posted.headers.get('location') ?? `${registryPath}/${sync.id}`;
+  const posted = await callJson<SyncJson>(server, registryPath, { method: 'POST' }, 'sync');
+  let sync = posted.body;
+  const location = posted.response.headers.get('location') ?? `${registryPath}/${sync.id}`;
   io.stderr.write(
-    posted.status === 202
+    posted.response.status === 202
       ? `sync ${sync.id} of ${sync.registry} queued\n`
       : `sync ${sync.id} of ${sync.registry} was already ${sync.status}: following it\n`,
   );
 
   if (values['no-wait'] !== true && !isFinished(sync)) {
-    const followed = await follow(server, location, sync, io);
-    sync = followed.sync;
+    const followed = await follow(
+      sync,
+      async () => (await callJson<SyncJson>(server, location, {}, 'sync')).body,
+      isFinished,
+      syncFrame,
+      io,
+    );
+    sync = followed.value;
     if (followed.interrupted) {
       io.stderr.write(
         `winnow: stopped waiting; sync ${sync.id} goes on in the server (run \`winnow sync ${sync.registry}\` again to follow it)\n`,
@@ -107,38 +129,8 @@ export async function syncCommand(args: string[], io: Io, env: NodeJS.ProcessEnv
   }
   if (format === 'json') io.stdout.write(`${JSON.stringify(sync)}\n`);
   else io.stdout.write(`${syncSummary(sync, painterFor(io.stdout, env)).join('\n')}\n`);
-  if (!isFinished(sync)) return 0;
-  return sync.status === 'succeeded' ? 0 : 1;
+  if (!isFinished(sync)) return EXIT_OK;
+  return sync.status === 'succeeded' ? EXIT_OK : EXIT_FAILURE;
 }
 
-/** Reads the sync every POLL_MS until it ends, or until Ctrl-C. */
-async function follow(
-  server: string,
-  location: string,
-  first: SyncJson,
-  io: Io,
-): Promise<{ sync: SyncJson; interrupted: boolean }> {
-  const stop = new AbortController();
-  const onInterrupt = () => {
-    stop.abort();
-  };
-  process.on('SIGINT', onInterrupt);
-  const reporter = new ProgressReporter(io.stderr, {
-    tty: io.stderr.isTTY === true,
-    ...(io.stderr.columns !== undefined && { columns: io.stderr.columns }),
-  });
-  let sync = first;
-  try {
-    reporter.update(sync);
-    while (!isFinished(sync)) {
-      await pause(POLL_MS, stop.signal);
-      if (stop.signal.aborted) return { sync, interrupted: true };
-      sync = (await (await call(server, location, {}, 'sync')).json()) as SyncJson;
-      reporter.update(sync);
-    }
-    return { sync, interrupted: false };
-  } finally {
-    reporter.done();
-    process.off('SIGINT', onInterrupt);
-  }
-}
+export const syncCommand: Command = { usage: USAGE, run };

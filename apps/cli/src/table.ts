@@ -1,4 +1,5 @@
 import type { EvaluationReport, TagDecision } from '@winnow/engine';
+import { truncate } from './columns';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -11,8 +12,11 @@ function ruleOf(record: TagDecision): string {
   return `${record.policy ?? ''}:${record.rule}`;
 }
 
-/** The decision table for people: per repository, each tag with its decision, stage, rule and reason. */
-export function* renderTable(report: EvaluationReport): Generator<string> {
+/**
+ * The decision table for people: per repository, each tag with its decision, stage, rule and
+ * reason. With `maxWidth` (a terminal's), a row is cut there (its reason ends in `…`).
+ */
+export function* renderTable(report: EvaluationReport, maxWidth?: number): Generator<string> {
   const byRepository = new Map<string, TagDecision[]>();
   for (const record of report.decisions) {
     const list = byRepository.get(record.repository);
@@ -32,7 +36,8 @@ export function* renderTable(report: EvaluationReport): Generator<string> {
     ]);
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
     for (const row of rows) {
-      yield `  ${row.map((cell, c) => (c < 4 ? cell.padEnd(widths[c] ?? 0) : cell)).join('  ')}\n`;
+      const line = `  ${row.map((cell, c) => (c < 4 ? cell.padEnd(widths[c] ?? 0) : cell)).join('  ')}`;
+      yield `${maxWidth === undefined ? line : truncate(line, maxWidth)}\n`;
     }
   }
   const s = report.summary;

@@ -24,10 +24,23 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * Our environment without the colour switches (Jest may set FORCE_COLOR for its workers), so
+ * the command decides colours as it would for a user's pipe.
+ */
+export const PLAIN_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name !== 'FORCE_COLOR' && name !== 'NO_COLOR'),
+);
+
 /** Runs `winnow ARGS...` from the repository root (so example paths are relative to it). */
-export function runCli(args: readonly string[], cwd: string = REPO_ROOT): CliResult {
+export function runCli(
+  args: readonly string[],
+  cwd: string = REPO_ROOT,
+  env: NodeJS.ProcessEnv = {},
+): CliResult {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd,
+    env: { ...PLAIN_ENV, ...env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     timeout: 30_000,

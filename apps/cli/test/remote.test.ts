@@ -1,9 +1,22 @@
 /**
  * `winnow import`, `export` and `preview` against a real server process (SQLite in a temp dir).
  */
+/* eslint-disable no-control-regex -- the last test reads a terminal's escape codes */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { NOW, REPO_ROOT, runCli, stderrLines, TempDir } from './helpers';
+import {
+  CLI,
+  inventory,
+  NOW,
+  PLAIN_ENV,
+  REPO_ROOT,
+  repository,
+  runCli,
+  stderrLines,
+  tag,
+  TempDir,
+} from './helpers';
 import { freePort, startServer, type TestServer } from './server';
 
 const CI_INVENTORY = 'examples/ci/inventory.json';
@@ -106,5 +119,32 @@ describe('winnow against a server', () => {
     expect(result.stderr).toContain(
       `cannot reach the server at http://127.0.0.1:${port}: ECONNREFUSED`,
     );
+  });
+
+  it('shows the upload of a large snapshot on a terminal, then what it imported', () => {
+    const repositories = Array.from({ length: 1500 }, (_, r) =>
+      repository(
+        `bulk/repo-${r}`,
+        Array.from({ length: 8 }, (_, t) => tag(`build-${r}-${t}`, t)),
+      ),
+    );
+    const file = dir.writeJson('bulk.json', inventory(...repositories));
+    const command = [process.execPath, CLI, 'import', file, '--server', url]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    // script(1) gives the command a pseudo-terminal: stderr is a TTY.
+    const result = spawnSync('script', ['-qfec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: PLAIN_ENV,
+    });
+    const frames = result.stdout.split('\r').filter((frame) => frame !== '');
+    expect(frames[0]).toMatch(/^\[\.{10}\] 0% · 0 B of \d+\.\d MiB\x1b\[K$/);
+    expect(frames.some((f) => /^\[#+\.*\] [1-9]\d?% · \d+\.\d MiB of /.test(f))).toBe(true);
+    expect(frames).toContainEqual(
+      expect.stringMatching(/^\d+\.\d MiB sent; the server stores the last repositories\x1b\[K$/),
+    );
+    expect(result.stdout).toMatch(/\r\x1b\[Kimported 1500 repositories from /);
   });
 });

@@ -10,7 +10,8 @@ module.exports = {
   // These tests start servers, databases and sockets; on a loaded 2-core CI machine a hook or a
   // test can take well over Jest's 5 s default without anything being wrong.
   testTimeout: 60_000,
-  // The data layer's throwaway PostgreSQL cluster (and migrated template) for the API tests.
-  globalSetup: '<rootDir>/../../packages/db/test/setup/global-setup.js',
+  // The data layer's throwaway PostgreSQL cluster (and migrated template) for the API tests, and
+  // Prometheus for the dashboard test (test/setup/global-setup.js).
+  globalSetup: '<rootDir>/test/setup/global-setup.js',
   globalTeardown: '<rootDir>/../../packages/db/test/setup/global-teardown.js',
 };

@@ -12,11 +12,18 @@ const RUN_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600]
 /** Seconds buckets for API requests. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+const ERROR_KINDS = ['task', 'worker', 'registry', 'internal', 'scrape'] as const;
+const LEASE_EVENTS = ['claimed', 'taken_over', 'renewed', 'released', 'lost'] as const;
+const RUN_TRIGGERS = ['api', 'schedule', 'cli'] as const;
+const RUN_STATUSES = ['succeeded', 'partial', 'failed', 'cancelled'] as const;
+const NOTIFICATION_FORMATS = ['generic', 'slack'] as const;
+const NOTIFICATION_OUTCOMES = ['delivered', 'retried', 'failed'] as const;
+
 /**
  * Winnow's Prometheus metrics, in a registry of their own (never prom-client's global one, so
  * that two apps in one process, as in tests, do not share counters). Labels have few values:
  * decision, stage, trigger, status, kind, action, outcome, method and route template; `namespace` on the tag
- * counters only (as many series as namespaces). Reference: docs/metrics.md.
+ * and reclaimed-bytes counters and proxy-cache metrics only (as many series as namespaces). Reference: docs/metrics.md.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -45,6 +52,13 @@ export class Metrics {
   readonly tagsPurged = new Counter({
     name: 'winnow_tags_purged_total',
     help: 'Expired tags purged after the restore window',
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reclaimedBytes = new Counter({
+    name: 'winnow_reclaimed_bytes_total',
+    help: 'Bytes of the manifests Winnow deleted in registries, by namespace, as the inventory knows their sizes',
     labelNames: ['namespace'] as const,
     registers: [this.registry],
   });
@@ -79,6 +93,19 @@ export class Metrics {
   readonly workerUp = new Gauge({
     name: 'winnow_worker_up',
     help: '1 while this process runs the background worker, else 0',
+    registers: [this.registry],
+  });
+
+  readonly workerLastCycle = new Gauge({
+    name: 'winnow_worker_last_cycle_timestamp_seconds',
+    help: "When this process's worker last finished a cycle without error (Unix seconds); 0 before the first",
+    registers: [this.registry],
+  });
+
+  readonly leases = new Counter({
+    name: 'winnow_worker_leases_total',
+    help: 'Repository task leases of this process, by event: claimed (a queued task), taken_over (a task whose previous lease ran out), renewed (by a heartbeat), released (given back), lost (a heartbeat found it gone)',
+    labelNames: ['event'] as const,
     registers: [this.registry],
   });
 
@@ -148,7 +175,19 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     this.workerUp.set(0);
+    this.workerLastCycle.set(0);
     this.claimsInFlight.set(0);
+    // Series of few, known label values start at 0, so that the first event is an increase
+    // (rate() and increase() see nothing of a series that appears already at 1) and alerts on
+    // them evaluate to 0 rather than to no data.
+    for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
+    for (const event of LEASE_EVENTS) this.leases.inc({ event }, 0);
+    for (const trigger of RUN_TRIGGERS) {
+      for (const status of RUN_STATUSES) this.runs.inc({ trigger, status }, 0);
+    }
+    for (const format of NOTIFICATION_FORMATS) {
+      for (const outcome of NOTIFICATION_OUTCOMES) this.notifications.inc({ format, outcome }, 0);
+    }
   }
 
   /**

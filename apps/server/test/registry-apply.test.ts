@@ -200,6 +200,15 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
     });
     expect(early).toMatchObject({ deleted: 0, skipped: 0, failed: 0, purgedTags: 0 });
 
+    // The registry's sizes of every manifest, before anything is deleted.
+    const sizes = new Map<string, number>();
+    for (const digest of Object.values(d)) {
+      for (const repository of ['acme/web', 'acme/multi']) {
+        const head = await client.headManifest(repository, digest);
+        if (head !== null) sizes.set(head.digest, head.size);
+      }
+    }
+
     // Once it has ended: the registry holds exactly what the run kept.
     const later = new Date(Date.now() + 2 * 3_600_000);
     const applied = await applyRegistryDeletions({
@@ -245,6 +254,12 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
     expect(byDigest.get(d.arm2 ?? '')).toMatchObject({ outcome: 'deleted' });
     expect(byDigest.has(d.amd1 ?? '')).toBe(false);
     expect(applied).toMatchObject({ failed: 0, skipped: 1 });
+    // Space reclaimed: the synced sizes of exactly the manifests deleted.
+    const deletedBytes = outcomes
+      .filter((o) => o.outcome === 'deleted')
+      .reduce((sum, o) => sum + (sizes.get(o.digest) ?? Number.NaN), 0);
+    expect(deletedBytes).toBeGreaterThan(0);
+    expect([...applied.reclaimedBytesByNamespace]).toEqual([['acme', deletedBytes]]);
     // The inventory follows: the deleted tags are purged, old-4 too (a sync brings it back live).
     const web = await database.repositories.get({ namespace: 'acme', name: 'web' });
     expect(web?.tags.map((t) => t.name).sort()).toEqual(

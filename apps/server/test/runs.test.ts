@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Database, openDatabase, type RepositoryRef } from '@winnow/db';
 import { migratedDatabase } from '@winnow/db/testing';
 import type { InventoryRepository } from '@winnow/engine';
+import { buildApp } from '../src/app';
 import { readConfig } from '../src/config';
 import { buildService, type Service } from '../src/service';
 import { providers } from './database';
@@ -226,7 +227,7 @@ describe.each(providers)('retention runs on %s', (provider) => {
   });
 
   it('a run expires what the policies delete, skips immutable tags, and the guard blocks a repository', async () => {
-    const { app, service } = await start();
+    const { app, service, database } = await start();
     service.start();
     const run = await finished(app, (await trigger(app, { scope: { level: 'server' } })).id);
     expect(run).toMatchObject({
@@ -287,7 +288,26 @@ describe.each(providers)('retention runs on %s', (provider) => {
       await metric(app, 'winnow_run_duration_seconds_count{trigger="api",status="succeeded"}'),
     ).toBe(1);
     expect(await metric(app, 'winnow_last_successful_run_timestamp_seconds')).toBe(NOW / 1000);
+    // A restarted process (fresh metrics, same database) says the same: no false alert.
+    const restarted = await buildApp({ config: readConfig({}), database, logger: false });
+    try {
+      expect(await metric(restarted, 'winnow_last_successful_run_timestamp_seconds')).toBe(
+        NOW / 1000,
+      );
+      expect(await metric(restarted, 'winnow_runs_total{trigger="api",status="succeeded"}')).toBe(
+        0,
+      );
+    } finally {
+      await restarted.close();
+    }
     expect(await metric(app, 'winnow_worker_up')).toBe(1);
+    // One lease per repository, none taken over; the worker's heartbeat follows its cycles.
+    expect(await metric(app, 'winnow_worker_leases_total{event="claimed"}')).toBe(3);
+    expect(await metric(app, 'winnow_worker_leases_total{event="taken_over"}')).toBe(0);
+    const cycle = Date.now() / 1000;
+    while ((await metric(app, 'winnow_worker_last_cycle_timestamp_seconds')) < cycle) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     // Audit: the run's creation, one expiry entry per repository that lost tags, its end.
     const audit = await get<{ entries: { action: string; target: string }[] }>(
       app,
@@ -303,6 +323,19 @@ describe.each(providers)('retention runs on %s', (provider) => {
       ]),
     );
     expect(actions.filter((a) => a.startsWith('tags.expire'))).toHaveLength(2);
+  });
+
+  it('a worker takes over the tasks of a worker whose leases ran out, and counts them', async () => {
+    const { app, service, database, clock } = await start();
+    const { id } = await trigger(app, { scope: { level: 'server' } });
+    // Another worker claims every task and dies: its leases run out.
+    const claimed = await database.runs.claimTasks({ owner: 'gone', limit: 10, leaseMs: 1_000 });
+    expect(claimed).toHaveLength(3);
+    clock.now += 2_000;
+    service.start();
+    expect(await finished(app, id)).toMatchObject({ status: 'succeeded' });
+    expect(await metric(app, 'winnow_worker_leases_total{event="taken_over"}')).toBe(3);
+    expect(await metric(app, 'winnow_worker_leases_total{event="claimed"}')).toBe(0);
   });
 
   it('restores an expired tag within the window (404, 409, 410 otherwise) and purges after it', async () => {

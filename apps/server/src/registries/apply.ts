@@ -33,6 +33,11 @@ export interface ApplySummary {
   readonly purgedTags: number;
   /** Purged tags by namespace (for winnow_tags_purged_total). */
   readonly purgedByNamespace: ReadonlyMap<string, number>;
+  /**
+   * Bytes of the manifests deleted, by namespace, as the inventory knows their sizes (for
+   * winnow_reclaimed_bytes_total); a manifest of unknown size counts 0.
+   */
+  readonly reclaimedBytesByNamespace: ReadonlyMap<string, number>;
 }
 
 /** The verdict of a digest whose other tags are expired but still restorable. */
@@ -62,7 +67,8 @@ export async function applyRegistryDeletions(options: ApplyOptions): Promise<App
     : new Date(options.now.getTime() - options.windowMs);
   const summary = { deleted: 0, absent: 0, skipped: 0, failed: 0, purgedTags: 0 };
   const purgedByNamespace = new Map<string, number>();
-  const result = (): ApplySummary => ({ ...summary, purgedByNamespace });
+  const reclaimedBytesByNamespace = new Map<string, number>();
+  const result = (): ApplySummary => ({ ...summary, purgedByNamespace, reclaimedBytesByNamespace });
   // One pass over the due repositories, by id: what waits or failed is seen again next time.
   let afterId = 0;
   for (;;) {
@@ -89,10 +95,25 @@ export async function applyRegistryDeletions(options: ApplyOptions): Promise<App
       if (purgedTags > 0) {
         purgedByNamespace.set(namespace, (purgedByNamespace.get(namespace) ?? 0) + purgedTags);
       }
+      const reclaimed = deletedBytes(repository, plan.deletions);
+      if (reclaimed > 0) {
+        reclaimedBytesByNamespace.set(
+          namespace,
+          (reclaimedBytesByNamespace.get(namespace) ?? 0) + reclaimed,
+        );
+      }
       if (options.stopping?.() === true) return result();
     }
     if (due.length < options.batchSize) return result();
   }
+}
+
+/** The inventory's sizes of the manifests a repository's pass deleted. */
+function deletedBytes(repository: DueRepository, deletions: readonly NewDeletion[]): number {
+  const sizes = new Map(repository.manifests.map((m) => [m.digest, m.sizeBytes ?? 0]));
+  let bytes = 0;
+  for (const d of deletions) if (d.outcome === 'deleted') bytes += sizes.get(d.digest) ?? 0;
+  return bytes;
 }
 
 /** One repository's outcomes: each digest at debug, a failure at warn with the registry's error. */

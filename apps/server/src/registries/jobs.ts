@@ -198,6 +198,9 @@ export class RegistryJobs {
     for (const [namespace, count] of summary.purgedByNamespace) {
       metrics.tagsPurged.inc({ namespace }, count);
     }
+    for (const [namespace, bytes] of summary.reclaimedBytesByNamespace) {
+      metrics.reclaimedBytes.inc({ namespace }, bytes);
+    }
     if (summary.deleted + summary.absent + summary.skipped + summary.failed > 0) {
       const { deleted, absent, skipped, failed, purgedTags } = summary;
       const facts = { deleted, absent, skipped, failed, purgedTags, durationMs: since(start) };

@@ -72,6 +72,7 @@ export class HeldTasks {
     });
     for (const id of taskIds) this.tasks.delete(id);
     this.changed();
+    if (released > 0) this.options.metrics.leases.inc({ event: 'released' }, released);
     this.options.log.info({ released }, 'claims released');
   }
 
@@ -97,8 +98,15 @@ export class HeldTasks {
         const task = this.tasks.get(lease.taskId);
         if (lease.cancelRequested && task !== undefined) this.cancelledRuns.add(task.runId);
       }
+      if (held.length > 0) this.options.metrics.leases.inc({ event: 'renewed' }, held.length);
       // A task missing from the answer ended meanwhile, or its lease was lost.
-      for (const id of taskIds) if (!still.has(id)) this.tasks.delete(id);
+      let lost = 0;
+      for (const id of taskIds) {
+        if (still.has(id) || !this.tasks.has(id)) continue;
+        this.tasks.delete(id);
+        lost += 1;
+      }
+      if (lost > 0) this.options.metrics.leases.inc({ event: 'lost' }, lost);
       this.changed();
     } catch (error) {
       this.options.metrics.errors.inc({ kind: 'worker' });

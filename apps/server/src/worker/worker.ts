@@ -108,7 +108,8 @@ export class Worker implements WorkerSignals {
     this.running = undefined;
     await this.held.close();
     try {
-      await this.options.database.runs.releaseTasks({ owner: this.owner });
+      const released = await this.options.database.runs.releaseTasks({ owner: this.owner });
+      if (released > 0) this.options.metrics.leases.inc({ event: 'released' }, released);
     } catch (error) {
       // Its leases expire and another worker takes the tasks over.
       this.options.log.error({ err: error }, 'could not release claims at shutdown');
@@ -124,6 +125,7 @@ export class Worker implements WorkerSignals {
       try {
         await this.cycle();
         this.failures = 0;
+        this.options.metrics.workerLastCycle.set(Date.now() / 1000);
       } catch (error) {
         this.failures += 1;
         this.options.metrics.errors.inc({ kind: 'worker' });
@@ -167,6 +169,11 @@ export class Worker implements WorkerSignals {
         leaseMs: config.leaseMs,
       });
       if (tasks.length === 0) break;
+      // attempts counts the claims that were not given back: above 1, an earlier lease ran out.
+      const takenOver = tasks.filter((task) => task.attempts > 1).length;
+      if (takenOver > 0) metrics.leases.inc({ event: 'taken_over' }, takenOver);
+      if (tasks.length > takenOver)
+        metrics.leases.inc({ event: 'claimed' }, tasks.length - takenOver);
       await this.work(tasks);
     }
     if (this.stopping) return;

@@ -23,6 +23,8 @@ export interface DueRepository {
     readonly digest: string;
     readonly subject: string | null;
     readonly children: readonly string[];
+    /** The manifest's size as the inventory knows it (null when unknown). */
+    readonly sizeBytes: number | null;
   }[];
 }
 
@@ -99,7 +101,7 @@ export function registryDeletionStore(db: DbClient, provider: Provider): Registr
           tags: {
             select: { id: true, name: true, digest: true, lifetimeEnd: true, expiredByRunId: true },
           },
-          manifests: { select: { id: true, digest: true, subject: true } },
+          manifests: { select: { id: true, digest: true, subject: true, sizeBytes: true } },
         },
       });
       const children = await childrenOf(
@@ -123,6 +125,7 @@ export function registryDeletionStore(db: DbClient, provider: Provider): Registr
           digest: manifest.digest,
           subject: manifest.subject,
           children: children.get(manifest.id) ?? [],
+          sizeBytes: manifest.sizeBytes === null ? null : Number(manifest.sizeBytes),
         })),
       }));
     },

@@ -7,8 +7,10 @@ import {
   Registry,
 } from 'prom-client';
 
-/** Seconds buckets for retention runs: from a one-repository run to a large server-wide one. */
-const RUN_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+/** Seconds buckets for retention runs: from a one-repository run (tens of milliseconds) to a large server-wide one. */
+const RUN_BUCKETS = [
+  0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
+];
 /** Seconds buckets for API requests. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

@@ -2,7 +2,8 @@
  * Shared helpers of the CLI tests: they run the built `winnow` command as a child process, the
  * way a user does, and read what it printed. No mocks, no import of main().
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -300,3 +301,38 @@ export function expectInvalid(result: CliResult, issues: readonly ExpectedIssue[
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Runs `winnow ARGS` without waiting; `until` resolves once stderr says `text`. */
+export function startCli(args: readonly string[]) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return {
+    child,
+    stderr: () => stderr,
+    exited,
+    async until(text: string): Promise<void> {
+      const deadline = Date.now() + 30_000;
+      while (!stderr.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`no "${text}" in: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+/** Reads until `done` says so, within a minute; the error says what was last read. */
+export async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -2,12 +2,10 @@
  * `winnow registries`, `sync` and `deletions` against real server processes (SQLite in a temp
  * dir) and a real CNCF distribution registry holding a few images.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { DistributionClient, MediaType } from '@winnow/registry';
 import { startRegistry, type TestRegistry } from '@winnow/registry/testing';
-import { CLI, REPO_ROOT, runCli, stderrLines } from './helpers';
+import { runCli, startCli, stderrLines, until } from './helpers';
 import { freePort, startServer, type TestServer } from './server';
 
 jest.setTimeout(120_000);
@@ -44,36 +42,6 @@ interface Sync {
   status: string;
   progress: Record<string, number>;
   errors?: { repository: string; code: string; message: string }[];
-}
-
-/** Runs `winnow ARGS` without waiting; resolves when stderr says `until`, then on exit. */
-function startCli(args: readonly string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return {
-    child,
-    stderr: () => stderr,
-    exited,
-    async until(text: string): Promise<void> {
-      const deadline = Date.now() + 30_000;
-      while (!stderr.includes(text)) {
-        if (Date.now() > deadline) throw new Error(`no "${text}" in: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-  };
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 let registry: TestRegistry;

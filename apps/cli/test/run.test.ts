@@ -2,13 +2,21 @@
  * `winnow run`, `winnow runs`, `winnow runs show` and `winnow restore` against real server
  * processes (SQLite in a temp dir), one of them serving a real CNCF distribution registry.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DistributionClient } from '@winnow/registry';
 import { pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
-import { CLI, PLAIN_ENV, REPO_ROOT, runCli, stderrLines, TempDir } from './helpers';
+import {
+  CLI,
+  PLAIN_ENV,
+  REPO_ROOT,
+  runCli,
+  startCli,
+  stderrLines,
+  TempDir,
+  until,
+} from './helpers';
 import { freePort, startServer, type TestServer } from './server';
 
 jest.setTimeout(120_000);
@@ -20,36 +28,6 @@ interface Run {
   trigger: string;
   counts: Record<string, number>;
   tasks: Record<string, number>;
-}
-
-/** Runs `winnow ARGS` without waiting; `until` resolves once stderr says `text`. */
-function startCli(args: readonly string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return {
-    child,
-    stderr: () => stderr,
-    exited,
-    async until(text: string): Promise<void> {
-      const deadline = Date.now() + 30_000;
-      while (!stderr.includes(text)) {
-        if (Date.now() > deadline) throw new Error(`no "${text}" in: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-  };
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const dir = new TempDir();

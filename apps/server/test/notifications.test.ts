@@ -219,7 +219,14 @@ describe.each(providers)('notifications on %s', (provider) => {
       namespace: 'acme',
       events: ['run.failed'],
     });
-    expect(slack).toMatchObject({ secretSet: false, scope: 'namespace', namespace: 'acme' });
+    expect(slack).toMatchObject({
+      secretSet: false,
+      scope: 'namespace',
+      namespace: 'acme',
+      url: 'https://hooks.slack.example/services/…',
+    });
+    const listed = (await call(app, 'GET', '/api/v1/notifications')).body;
+    expect(listed).not.toContain('T0/B0/xyz');
 
     const url = `/api/v1/notifications/${endpoint.id}`;
     const patched = await call(app, 'PATCH', url, { events: ['run.failed'], enabled: false });

@@ -219,7 +219,7 @@ describe.each(providers)('registry routes on %s', (provider) => {
     [{ url: 'registry.example' }, '/body/url', /^expected an http or https URL/],
     [{ url: 'https://bob:hunter2@registry.example' }, '/body/url', /without user information/],
     [{ url: 'https://registry.example/?x=1' }, '/body/url', /without query or fragment$/],
-    [{ url: 'https://registry.example/#top' }, '/body/url', /without query or fragment$/],
+    [{ url: 'https://registry.example/#top' }, '/body/url', /without a fragment$/],
     [{ url: 'https://registry.example/v2/' }, '/body/url', /without \/v2\//],
     [noSecret, '/body/auth', /"secret"/],
     [{ auth: { kind: 'anonymous', secret: 'x' } }, '/body/auth', /"kind": "anonymous"/],

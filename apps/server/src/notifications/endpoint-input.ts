@@ -6,6 +6,7 @@ import type {
 } from '@winnow/db';
 import type { ValidationIssue } from '@winnow/engine';
 import { ApiError } from '../errors';
+import { parseHttpUrl } from '../http-url';
 import { encryptSecret } from '../registries/secrets';
 import type { ChangeBody, CreateBody } from '../routes/notification-schemas';
 import { RUN_EVENTS } from './payload';
@@ -14,19 +15,8 @@ const EXPECTED_URL = 'expected an http or https URL such as https://hooks.exampl
 
 /** The URL's issue, if any. It is never echoed: a Slack webhook URL is a credential. */
 function urlIssue(text: string): ValidationIssue | undefined {
-  const issue = (message: string) => ({ pointer: '/body/url', message });
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return issue(EXPECTED_URL);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return issue(EXPECTED_URL);
-  if (url.username !== '' || url.password !== '') {
-    return issue(`${EXPECTED_URL}, without user information`);
-  }
-  if (text.includes('#')) return issue(`${EXPECTED_URL}, without a fragment`);
-  return undefined;
+  const parsed = parseHttpUrl(text, EXPECTED_URL);
+  return 'issue' in parsed ? parsed.issue : undefined;
 }
 
 /** The stored columns of a change (the secret encrypted); 400 for a malformed URL. */

@@ -6,6 +6,7 @@ import type {
 } from '@winnow/db';
 import type { ValidationIssue } from '@winnow/engine';
 import { ApiError } from '../errors';
+import { parseHttpUrl } from '../http-url';
 import type { AuthBody, ChangeBody, CreateBody, SyncBody } from '../routes/registry-schemas';
 import { checkSchedule, normalizeCron } from '../schedules/cron';
 import { encryptSecret } from './secrets';
@@ -23,18 +24,11 @@ const EXPECTED_URL = 'expected an http or https URL such as https://registry.exa
  * it may hold a password.
  */
 function parseUrl(text: string): { url: string } | { issue: ValidationIssue } {
+  const parsed = parseHttpUrl(text, EXPECTED_URL, ': give credentials in auth');
+  if ('issue' in parsed) return parsed;
+  const { url } = parsed;
   const issue = (message: string) => ({ issue: { pointer: '/body/url', message } });
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return issue(EXPECTED_URL);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return issue(EXPECTED_URL);
-  if (url.username !== '' || url.password !== '') {
-    return issue(`${EXPECTED_URL}, without user information: give credentials in auth`);
-  }
-  if (text.includes('?') || text.includes('#')) {
+  if (url.search !== '' || text.includes('?')) {
     return issue(`${EXPECTED_URL}, without query or fragment`);
   }
   const path = url.pathname.replace(/\/+$/, '');

@@ -117,7 +117,11 @@ export const endpointSchema = {
     name: { type: 'string' },
     scope: { type: 'string', enum: ['server', 'namespace'] },
     namespace: { type: ['string', 'null'] },
-    url: { type: 'string' },
+    url: {
+      type: 'string',
+      description:
+        'the origin and first path segment of the URL; the rest, a credential in webhook URLs, shows as …',
+    },
     format: { type: 'string', enum: ['generic', 'slack'] },
     secretSet: { type: 'boolean' },
     events: { type: 'array', items: { type: 'string' } },
@@ -128,13 +132,25 @@ export const endpointSchema = {
 } as const;
 
 /** The API's view of an endpoint: the secret is left out by construction. */
+/**
+ * The URL as the API shows it: its origin and first path segment, the rest masked. Webhook URLs
+ * commonly carry their token in the path (Slack's `/services/T…/B…/token`, Discord's, Teams')
+ * or the query, so they are written, never read back.
+ */
+export function maskedUrl(text: string): string {
+  const url = new URL(text);
+  const [first = '', ...rest] = url.pathname.split('/').filter((segment) => segment !== '');
+  const hidden = rest.length > 0 || url.search !== '';
+  return `${url.origin}/${first}${hidden ? `${first === '' ? '' : '/'}…` : ''}`;
+}
+
 export function endpointJson(endpoint: NotificationEndpointRecord) {
   return {
     id: endpoint.id,
     name: endpoint.name,
     scope: endpoint.scope,
     namespace: endpoint.namespace,
-    url: endpoint.url,
+    url: maskedUrl(endpoint.url),
     format: endpoint.format,
     secretSet: endpoint.secret !== null,
     events: endpoint.events,

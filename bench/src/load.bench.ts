@@ -359,15 +359,16 @@ async function createDatabase(url: string, name: string): Promise<string> {
 const ms = (value: number): string => value.toFixed(1).padStart(7);
 
 function print(name: string, result: Phase): void {
-  const row = (label: string, l: Latency) =>
+  const row = (label: string, l: Latency) => {
     log(
       `    ${label.padEnd(36)} ${l.perSecond.toFixed(0).padStart(5)}/s ` +
         `p50 ${ms(l.p50Ms)} p90 ${ms(l.p90Ms)} p99 ${ms(l.p99Ms)} max ${ms(l.maxMs)} ms ` +
         `non-2xx ${l.non2xx} errors ${l.errors} timeouts ${l.timeouts}`,
     );
+  };
   log(
     `  ${name}: load average ${result.loadAverageBefore.map((v) => v.toFixed(2)).join(' ')} → ` +
-      `${result.loadAverageAfter.map((v) => v.toFixed(2)).join(' ')}`,
+      result.loadAverageAfter.map((v) => v.toFixed(2)).join(' '),
   );
   row('reads', result.reads);
   row('previews', result.previews);
@@ -405,7 +406,7 @@ async function main(): Promise<void> {
         `  reads p99 under a run / idle: ${ratio.toFixed(2)}; run in progress throughout: ` +
           `${result.run.runInProgressThroughout ? 'yes' : 'NO'}; target (no errors, reads p99 ≤ ` +
           `${TARGET_READ_P99_MS} ms at ${readRate}/s): ` +
-          `${errors === 0 && result.loaded.reads.p99Ms <= TARGET_READ_P99_MS ? 'met' : 'MISSED'}`,
+          (errors === 0 && result.loaded.reads.p99Ms <= TARGET_READ_P99_MS ? 'met' : 'MISSED'),
       );
       if (!result.run.runInProgressThroughout) failed = true;
     }

@@ -220,12 +220,14 @@ export class Worker implements WorkerSignals {
     // `concurrency` lanes take the batch's tasks in order; each repository is applied in one
     // transaction of its own, so a stop leaves each either applied or untouched.
     const lane = async (): Promise<void> => {
-      while (next < tasks.length && !this.stopping) {
-        // SQLite's driver is synchronous: its promises resolve as microtasks, so a repository
-        // holds the event loop from its read to its commit. One repository starts per turn of
-        // the event loop, whatever the number of lanes, so a request waits for at most one.
+      // SQLite's driver is synchronous: its promises resolve as microtasks, so a repository
+      // holds the event loop from its read to its commit. One repository starts per turn of the
+      // event loop, whatever the number of lanes, so a request waits for at most one.
+      // (`stopped()`, not `this.stopping`: the flag may have changed during the await.)
+      const stopped = (): boolean => this.stopping;
+      while (next < tasks.length && !stopped()) {
         await this.nextTurn();
-        if (next >= tasks.length || this.stopping) break;
+        if (next >= tasks.length || stopped()) break;
         const task = tasks[next++] as ClaimedTask;
         await this.held.releaseCancelled(inHand);
         if (!this.held.holds(task.id)) continue;

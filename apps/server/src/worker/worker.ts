@@ -59,6 +59,8 @@ export class Worker implements WorkerSignals {
   private woken = false;
   private wakeUp: (() => void) | undefined;
   private failures = 0;
+  /** The last turn handed out: each waits for the one before it, then for the event loop. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: WorkerOptions) {
     const { database, metrics, log, maxDeleteRatio, readRepository } = options;
@@ -117,6 +119,15 @@ export class Worker implements WorkerSignals {
     this.options.metrics.workerUp.set(0);
     this.options.metrics.claimsInFlight.set(0);
     this.options.log.info({ owner: this.owner }, 'worker stopped');
+  }
+
+  /**
+   * Resolves on a later turn of the event loop than every turn handed out before it: lanes that
+   * ask together are let through one per turn, with I/O (requests) handled in between.
+   */
+  private nextTurn(): Promise<void> {
+    this.turn = this.turn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    return this.turn;
   }
 
   private async loop(): Promise<void> {
@@ -209,7 +220,14 @@ export class Worker implements WorkerSignals {
     // `concurrency` lanes take the batch's tasks in order; each repository is applied in one
     // transaction of its own, so a stop leaves each either applied or untouched.
     const lane = async (): Promise<void> => {
-      while (next < tasks.length && !this.stopping) {
+      // SQLite's driver is synchronous: its promises resolve as microtasks, so a repository
+      // holds the event loop from its read to its commit. One repository starts per turn of the
+      // event loop, whatever the number of lanes, so a request waits for at most one.
+      // (`stopped()`, not `this.stopping`: the flag may have changed during the await.)
+      const stopped = (): boolean => this.stopping;
+      while (next < tasks.length && !stopped()) {
+        await this.nextTurn();
+        if (next >= tasks.length || stopped()) break;
         const task = tasks[next++] as ClaimedTask;
         await this.held.releaseCancelled(inHand);
         if (!this.held.holds(task.id)) continue;
@@ -220,10 +238,6 @@ export class Worker implements WorkerSignals {
           inHand.delete(task.id);
         }
         this.held.ended(task.id);
-        // SQLite's driver is synchronous: its promises resolve as microtasks, and a batch would
-        // run to its end without the event loop answering a single request. Yield between
-        // repositories.
-        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     };
     try {

@@ -28,7 +28,12 @@ interface RepositoryKey {
   readonly tags: number;
 }
 
-/** The next `take` repositories of `scope` after id `after`, in creation (id) order. */
+/**
+ * The next `take` repositories of `scope` after id `after`, in creation (id) order, with their
+ * live tags counted by a second query over those repositories only: a relation `_count` in the
+ * first one makes Prisma group the whole tag table, 150 ms on 500,000 tags even for one
+ * repository (a repository-scoped preview paid that on every call).
+ */
 async function keysAfter(
   db: DbClient,
   scope: InventoryScope | undefined,
@@ -43,18 +48,20 @@ async function keysAfter(
     },
     orderBy: { id: 'asc' },
     take,
-    select: {
-      id: true,
-      name: true,
-      namespace: { select: { name: true } },
-      _count: { select: { tags: { where: { lifetimeEnd: null } } } },
-    },
+    select: { id: true, name: true, namespace: { select: { name: true } } },
   });
+  if (rows.length === 0) return [];
+  const counts = await db.tag.groupBy({
+    by: ['repositoryId'],
+    where: { repositoryId: { in: rows.map((row) => row.id) }, lifetimeEnd: null },
+    _count: { _all: true },
+  });
+  const live = new Map(counts.map((c) => [c.repositoryId, c._count._all]));
   return rows.map((row) => ({
     id: row.id,
     namespace: row.namespace.name,
     name: row.name,
-    tags: row._count.tags,
+    tags: live.get(row.id) ?? 0,
   }));
 }
 

@@ -100,6 +100,7 @@ describe('PostgreSQL unreachable for a while, behind a proxy the test cuts', () 
       expect(Object.keys(parsed)).toEqual(['error']);
       expect(Object.keys(parsed.error).sort()).toEqual(['code', 'message', 'requestId']);
       expect(parsed.error.code).toBe('WINNOW_UNAVAILABLE');
+      if (path !== '/readyz') expect(response.headers.get('retry-after')).toBe('5');
       // Nothing of the internals: no stack, no driver message, no address of the database.
       expect(text).not.toMatch(/stack|prisma|P1001|ECONNREFUSED|127\.0\.0\.1|\.ts:\d|\.js:\d/i);
     }

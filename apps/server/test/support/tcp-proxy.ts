@@ -37,7 +37,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const { port } = address;
   const cut = async (): Promise<void> => {
     if (server === undefined) return;
-    const closing = new Promise<void>((done) => server?.close(() => done()));
+    const closing = new Promise<void>((done) => {
+      server?.close(() => {
+        done();
+      });
+    });
     for (const socket of sockets) socket.destroy();
     await closing;
     server = undefined;

@@ -17,22 +17,33 @@ describe('exclusive work between two processes sharing PostgreSQL', () => {
     try {
       let release = (): void => undefined;
       const gate = new Promise<void>((done) => (release = done));
-      let aRan = false;
+      let started = (): void => undefined;
+      const running = new Promise<void>((done) => (started = done));
       const holding = a.exclusive.tryRun(7, async () => {
-        aRan = true;
+        started();
         await gate;
       });
       // Once a holds lock 7: b cannot take it, but takes another lock.
-      while (!aRan) await new Promise((done) => setTimeout(done, 10));
+      await running;
       let bRan = false;
-      expect(await b.exclusive.tryRun(7, async () => void (bRan = true))).toBe(false);
+      expect(
+        await b.exclusive.tryRun(7, () => {
+          bRan = true;
+          return Promise.resolve();
+        }),
+      ).toBe(false);
       expect(bRan).toBe(false);
-      expect(await b.exclusive.tryRun(8, async () => undefined)).toBe(true);
+      expect(await b.exclusive.tryRun(8, () => Promise.resolve())).toBe(true);
       // Within one process too: a second pass on the same lock does not start.
-      expect(await a.exclusive.tryRun(7, async () => undefined)).toBe(false);
+      expect(await a.exclusive.tryRun(7, () => Promise.resolve())).toBe(false);
       release();
       expect(await holding).toBe(true);
-      expect(await b.exclusive.tryRun(7, async () => void (bRan = true))).toBe(true);
+      expect(
+        await b.exclusive.tryRun(7, () => {
+          bRan = true;
+          return Promise.resolve();
+        }),
+      ).toBe(true);
       expect(bRan).toBe(true);
     } finally {
       await a.close();
@@ -47,19 +58,20 @@ describe('exclusive work between two processes sharing PostgreSQL', () => {
     try {
       let release = (): void => undefined;
       const gate = new Promise<void>((done) => (release = done));
-      let aRan = false;
+      let started = (): void => undefined;
+      const running = new Promise<void>((done) => (started = done));
       const holding = a.exclusive.tryRun(9, async () => {
-        aRan = true;
+        started();
         await gate;
       });
-      while (!aRan) await new Promise((done) => setTimeout(done, 10));
-      expect(await b.exclusive.tryRun(9, async () => undefined)).toBe(false);
+      await running;
+      expect(await b.exclusive.tryRun(9, () => Promise.resolve())).toBe(false);
       // The holder's session ends, as when its process is SIGKILLed.
       await execute(
         url,
         "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 9",
       );
-      expect(await b.exclusive.tryRun(9, async () => undefined)).toBe(true);
+      expect(await b.exclusive.tryRun(9, () => Promise.resolve())).toBe(true);
       release();
       await holding;
     } finally {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { DbErrorCode, WinnowDbError } from '@winnow/db';
+import { DbErrorCode, isDatabaseUnavailable, WinnowDbError } from '@winnow/db';
 import { EngineErrorCode, issuesFromAjv, WinnowValidationError } from '@winnow/engine';
 import { ApiError, ApiErrorCode, type ApiErrorKind, type ErrorBody } from './errors';
 
@@ -63,6 +63,11 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
     if (mapped) return send(reply, request, mapped, error.message);
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return send(reply, request, 'validation', error.message);
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unreachable');
+      void reply.header('retry-after', '5');
+      return send(reply, request, 'unavailable', 'the database is not reachable; retry later');
     }
     request.log.error({ err: error }, 'request failed');
     return send(

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Database, RepositoryRef } from '@winnow/db';
+import { type Database, isDatabaseUnavailable, type RepositoryRef } from '@winnow/db';
 import type { InventoryRepository } from '@winnow/engine';
 import { buildApp } from './app';
 import type { ServerConfig } from './config';
@@ -96,6 +96,8 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
             batchSize: config.worker.batchSize,
           });
         } catch (error) {
+          // The worker backs off while the database is unreachable, and logs it once.
+          if (isDatabaseUnavailable(error)) throw error;
           // Schedules that cannot start must not hold up the runs already queued.
           metrics.errors.inc({ kind: 'worker' });
           log.error({ err: error }, 'schedule: could not start the due runs');
@@ -104,6 +106,7 @@ export async function buildService(options: ServiceOptions): Promise<Service> {
         try {
           await upstreamChecks.cycle(() => stopped);
         } catch (error) {
+          if (isDatabaseUnavailable(error)) throw error;
           metrics.errors.inc({ kind: 'worker' });
           log.error({ err: error }, 'proxy cache: upstream checks failed');
         }

@@ -1,5 +1,6 @@
 import { createClient, type DbTransaction } from './client';
 import type { Provider } from './provider';
+import { type Exclusive, exclusive } from './exclusive';
 import { type AuditStore, auditStore } from './stores/audit';
 import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
@@ -51,6 +52,8 @@ export interface Database extends TransactionStores {
   transaction<T>(work: (stores: TransactionStores) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
+  /** Work done by one process at a time among those sharing the database (replicas). */
+  readonly exclusive: Exclusive;
   close(): Promise<void>;
 }
 
@@ -69,6 +72,7 @@ export interface DatabaseOptions {
 export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
   const { provider, client } = createClient(url);
   const clock = options.clock ?? (() => new Date());
+  const locks = exclusive(url, provider);
   return {
     provider,
     ...transactionStores(client, provider, clock),
@@ -82,7 +86,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     ping: async () => {
       await client.$queryRaw`SELECT 1`;
     },
-    close: () => client.$disconnect(),
+    exclusive: locks,
+    close: async () => {
+      await locks.close();
+      await client.$disconnect();
+    },
   };
 }
 

@@ -45,3 +45,48 @@ export async function translated<T>(what: string, operation: () => Promise<T>): 
     throw mapPrismaError(error, what);
   }
 }
+
+/** Prisma's codes for a database it cannot reach, lost, or waited too long for. */
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** Driver adapter error kinds (`meta.driverAdapterError.cause.kind`) with the same meaning. */
+const UNAVAILABLE_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
+/** PostgreSQL SQLSTATEs of a server shutting down or starting: 57P01-57P03. */
+const UNAVAILABLE_SQLSTATES = /^57P0[1-3]$/;
+/** Node socket errors and pg's own messages for a connection that went away. */
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|Connection ended|Client has encountered a connection error|database is locked|SQLITE_BUSY/;
+
+/**
+ * Whether `error` means the database cannot be reached for now (down, restarting, connection
+ * lost, pool exhausted, SQLite busy) rather than that the operation itself is wrong: callers
+ * answer 503 or retry later. Looks through `cause` chains, where drivers nest the socket error.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
+    const { code, message, meta, cause } = e as {
+      code?: unknown;
+      message?: unknown;
+      meta?: { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } };
+      cause?: unknown;
+    };
+    if (typeof code === 'string') {
+      if (UNAVAILABLE_PRISMA_CODES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code)) return true;
+      if (UNAVAILABLE_SQLSTATES.test(code)) return true;
+    }
+    const adapter = meta?.driverAdapterError?.cause;
+    if (typeof adapter?.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(adapter.kind))
+      return true;
+    if (adapter?.kind === 'postgres' && typeof adapter.code === 'string') {
+      if (UNAVAILABLE_SQLSTATES.test(adapter.code)) return true;
+    }
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    e = cause;
+  }
+  return false;
+}

@@ -5,7 +5,8 @@ export {
   type TransactionStores,
 } from './database';
 export { migrate, type MigrateOptions } from './migrate/migrate';
-export { DbErrorCode, WinnowDbError } from './errors';
+export { DbErrorCode, isDatabaseUnavailable, WinnowDbError } from './errors';
+export type { Exclusive } from './exclusive';
 export { providerOf, type Provider } from './provider';
 export type { NamespaceKind, NamespaceRecord, NamespaceStore } from './stores/namespaces';
 export type { RepositoryRef, RepositoryStore } from './stores/repositories';

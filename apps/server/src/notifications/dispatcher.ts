@@ -1,4 +1,9 @@
-import type { ClaimedDelivery, Database, DeliveryOutcome } from '@winnow/db';
+import {
+  type ClaimedDelivery,
+  type Database,
+  type DeliveryOutcome,
+  isDatabaseUnavailable,
+} from '@winnow/db';
 import type { Log } from '../log';
 import type { Metrics } from '../metrics';
 import { decryptSecret } from '../registries/secrets';
@@ -58,6 +63,8 @@ export class NotificationDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private cycling: Promise<void> | undefined;
   private stopped = true;
+  /** The last tick failed because the database was unreachable. */
+  private unreachable = false;
 
   constructor(private readonly options: DispatcherOptions) {
     this.settings = { ...DEFAULT_DISPATCHER_SETTINGS, ...options.settings };
@@ -101,9 +108,14 @@ export class NotificationDispatcher {
     let claimed = 0;
     try {
       claimed = await this.cycle();
+      this.unreachable = false;
     } catch (error) {
       this.options.metrics.errors.inc({ kind: 'worker' });
-      this.options.log.error({ err: error }, 'notifications: could not read the outbox');
+      // An unreachable database is logged once (the worker says when it is back), not per tick.
+      const outage = isDatabaseUnavailable(error);
+      const level = !outage ? 'error' : this.unreachable ? 'debug' : 'warn';
+      this.unreachable = outage;
+      this.options.log[level]({ err: error }, 'notifications: could not read the outbox');
     }
     // A full batch: more may be due at once.
     this.schedule(claimed >= this.settings.batchSize ? 0 : this.settings.intervalMs);

@@ -66,7 +66,12 @@ export class RegistryJobs {
       if (stopping()) break;
       const waiting = this.backoff.get(registry.id);
       if (waiting !== undefined && waiting.until > this.options.clock().getTime()) continue;
-      await this.guarded(registry, 'deletions', () => this.applyDeletions(registry, stopping));
+      // One replica at a time deletes in a registry: two passes at once would both see the same
+      // digests due and DELETE each twice. The other replicas skip it this cycle; the pass
+      // reads what is due once it holds the lock, so it never redoes what the last one did.
+      await this.guarded(registry, 'deletions', async () => {
+        await database.exclusive.tryRun(registry.id, () => this.applyDeletions(registry, stopping));
+      });
     }
     return registries.flatMap((registry) => registry.namespaces);
   }

@@ -1,4 +1,10 @@
-import type { ApplyResult, ClaimedTask, Database, RepositoryRef } from '@winnow/db';
+import {
+  type ApplyResult,
+  type ClaimedTask,
+  type Database,
+  isDatabaseUnavailable,
+  type RepositoryRef,
+} from '@winnow/db';
 import {
   evaluateInventory,
   type InventoryRepository,
@@ -71,6 +77,8 @@ export class RunExecutor {
       decisions = await this.evaluate(task);
       result = await this.apply(task, decisions);
     } catch (error) {
+      // Not the repository's fault: the task stays the worker's, which backs off and retries.
+      if (isDatabaseUnavailable(error)) throw error;
       return this.fail(task, error, log);
     }
     if (!result.applied) {

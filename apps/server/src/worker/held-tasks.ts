@@ -1,4 +1,4 @@
-import type { ClaimedTask, Database } from '@winnow/db';
+import { type ClaimedTask, type Database, isDatabaseUnavailable } from '@winnow/db';
 import type { Log } from '../log';
 import type { Metrics } from '../metrics';
 
@@ -110,7 +110,9 @@ export class HeldTasks {
       this.changed();
     } catch (error) {
       this.options.metrics.errors.inc({ kind: 'worker' });
-      this.options.log.error({ err: error }, 'heartbeat failed; retrying at the next one');
+      // An outage is logged once, by the worker's loop; not at every heartbeat.
+      const level = isDatabaseUnavailable(error) ? 'debug' : 'error';
+      this.options.log[level]({ err: error }, 'heartbeat failed; retrying at the next one');
     }
   }
 

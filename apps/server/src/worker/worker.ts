@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ClaimedTask, Database, RepositoryRef } from '@winnow/db';
+import {
+  type ClaimedTask,
+  type Database,
+  isDatabaseUnavailable,
+  type RepositoryRef,
+} from '@winnow/db';
 import type { InventoryRepository } from '@winnow/engine';
 import type { WorkerConfig } from '../config';
 import type { Log } from '../log';
@@ -39,6 +44,11 @@ export interface WorkerSignals {
 
 /** The longest pause between two attempts while cycles fail. */
 const MAX_BACKOFF_MS = 5 * 60_000;
+/**
+ * The longest pause while the database is unreachable: shorter, since an outage usually ends by
+ * itself and the worker should resume soon after it does.
+ */
+const MAX_DATABASE_BACKOFF_MS = 30_000;
 
 /** A lease owner unique to this process: host, process id and a random part. */
 export const workerOwner = (): string =>
@@ -61,6 +71,8 @@ export class Worker implements WorkerSignals {
   private failures = 0;
   /** The last turn handed out: each waits for the one before it, then for the event loop. */
   private turn: Promise<void> = Promise.resolve();
+  /** Since when the database has been unreachable, while it is. */
+  private unavailableSince: number | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     const { database, metrics, log, maxDeleteRatio, readRepository } = options;
@@ -135,25 +147,61 @@ export class Worker implements WorkerSignals {
       this.woken = false;
       try {
         await this.cycle();
+        this.recovered();
         this.failures = 0;
         this.options.metrics.workerLastCycle.set(Date.now() / 1000);
       } catch (error) {
         this.failures += 1;
         this.options.metrics.errors.inc({ kind: 'worker' });
-        this.options.log.error(
-          { err: error, failures: this.failures, retryInMs: this.pause() },
-          'worker cycle failed',
-        );
+        this.failed(error);
       }
       await this.sleep(this.pause());
     }
   }
 
-  /** The interval, doubled for each failure in a row, at most MAX_BACKOFF_MS (or the interval). */
+  /**
+   * Logs a failed cycle. An unreachable database is logged when it becomes so and when it is
+   * back (`recovered`), not at every attempt in between; other failures at each attempt.
+   */
+  private failed(error: unknown): void {
+    const { log } = this.options;
+    if (!isDatabaseUnavailable(error)) {
+      log.error(
+        { err: error, failures: this.failures, retryInMs: this.pause() },
+        'worker cycle failed',
+      );
+      return;
+    }
+    if (this.unavailableSince !== undefined) {
+      log.debug({ failures: this.failures, retryInMs: this.pause() }, 'database still unreachable');
+      return;
+    }
+    this.unavailableSince = Date.now();
+    log.warn(
+      { err: error, retryInMs: this.pause(), maxRetryInMs: MAX_DATABASE_BACKOFF_MS },
+      'database unreachable: the worker backs off until it is back',
+    );
+  }
+
+  private recovered(): void {
+    if (this.unavailableSince === undefined) return;
+    const downMs = Date.now() - this.unavailableSince;
+    this.unavailableSince = undefined;
+    this.options.log.warn(
+      { downMs, failures: this.failures },
+      'database reachable again: the worker resumed',
+    );
+  }
+
+  /**
+   * The interval, doubled for each failure in a row, at most MAX_BACKOFF_MS (MAX_DATABASE_BACKOFF_MS
+   * while the database is unreachable), never less than the interval.
+   */
   private pause(): number {
     const { intervalMs } = this.options.config;
     if (this.failures === 0) return intervalMs;
-    return Math.min(intervalMs * 2 ** this.failures, Math.max(intervalMs, MAX_BACKOFF_MS));
+    const cap = this.unavailableSince === undefined ? MAX_BACKOFF_MS : MAX_DATABASE_BACKOFF_MS;
+    return Math.min(intervalMs * 2 ** this.failures, Math.max(intervalMs, cap));
   }
 
   private sleep(ms: number): Promise<void> {
@@ -172,6 +220,9 @@ export class Worker implements WorkerSignals {
 
   private async cycle(): Promise<void> {
     const { database, metrics, config } = this.options;
+    // Claims a failed cycle could not give back (the database was unreachable): give them back
+    // now, so that they are taken again at once rather than when their leases run out.
+    if (this.held.size > 0) await this.held.release();
     if (this.options.beforeCycle !== undefined && !this.stopping) await this.options.beforeCycle();
     while (!this.stopping) {
       const tasks = await database.runs.claimTasks({

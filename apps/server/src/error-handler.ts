@@ -26,7 +26,6 @@ function send(
 }
 
 const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, ApiErrorKind>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payloadTooLarge',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupportedMediaType',
 };
 
@@ -58,6 +57,10 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
         (i) => ({ pointer: `/${where}${i.pointer}`, message: i.message }),
       );
       return send(reply, request, 'validation', `invalid ${where}`, issues);
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = request.routeOptions.bodyLimit;
+      return send(reply, request, 'payloadTooLarge', `the body is larger than ${limit} bytes`);
     }
     const mapped = FASTIFY_CLIENT_ERRORS[error.code];
     if (mapped) return send(reply, request, mapped, error.message);

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Database } from '@winnow/db';
 import type { ServerConfig } from './config';
-import { errorHandler } from './error-handler';
+import { errorHandler, sendFrameworkError } from './error-handler';
 import { errorBodySchema } from './errors';
 import { loggerOptions, requestIdOf } from './logger';
 import { Metrics } from './metrics';
@@ -62,6 +62,9 @@ export async function buildApp({
     requestIdHeader: false,
     genReqId: (request) => requestIdOf(request, randomUUID),
     bodyLimit: DEFAULT_BODY_LIMIT,
+    // A repository name may be 255 characters, percent-encoded up to three times longer.
+    routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: sendFrameworkError,
     // Unknown fields are errors, never silently dropped; `x-expected` is the engine's
     // annotation for what a schema expects, used in messages.
     ajv: {

@@ -129,7 +129,8 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
   });
   app.addHook('preHandler', async (request) => {
     const issue = nonFiniteParameter(request);
-    if (issue) throw new ApiError('validation', `invalid ${issue.pointer.split('/')[1] ?? ''}`, [issue]);
+    if (issue)
+      throw new ApiError('validation', `invalid ${issue.pointer.split('/')[1] ?? ''}`, [issue]);
     await Promise.resolve();
   });
   app.setNotFoundHandler((request, reply) =>

@@ -78,8 +78,17 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** An own property named `key`, `__proto__` included (an object literal would set the prototype). */
-function withKey(target: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+function withKey(
+  target: Record<string, unknown>,
+  key: string,
+  value: unknown,
+): Record<string, unknown> {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return target;
 }
 
@@ -96,7 +105,9 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>(
       .array(fc.tuple(fc.oneof(fc.constantFrom(...POLLUTION_KEYS), fc.string()), tie('value')), {
         maxLength: 4,
       })
-      .map((entries) => entries.reduce<Record<string, unknown>>((o, [k, v]) => withKey(o, k, v), {})),
+      .map((entries) =>
+        entries.reduce<Record<string, unknown>>((o, [k, v]) => withKey(o, k, v), {}),
+      ),
   ),
 })).value;
 
@@ -118,7 +129,8 @@ function rightString(schema: Schema): fc.Arbitrary<string> {
       return fc.string();
     }
   }
-  if (schema.format === 'date-time') return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
+  if (schema.format === 'date-time')
+    return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
   if (schema.format === 'uri') return fc.webUrl();
   return fc.string({ minLength: schema.minLength ?? 0, maxLength: schema.maxLength ?? 40 });
 }
@@ -167,7 +179,10 @@ function objectOf(schema: Schema, depth: number): fc.Arbitrary<unknown> {
     ),
   );
   const extra = fc.array(
-    fc.tuple(fc.oneof(fc.constantFrom(...POLLUTION_KEYS), fc.string({ maxLength: 10 })), hostileJson),
+    fc.tuple(
+      fc.oneof(fc.constantFrom(...POLLUTION_KEYS), fc.string({ maxLength: 10 })),
+      hostileJson,
+    ),
     { maxLength: 2 },
   );
   return fc.tuple(fc.tuple(...fields), fc.option(extra, { freq: 4 })).map(([present, added]) => {

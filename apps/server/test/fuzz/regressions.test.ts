@@ -16,7 +16,12 @@ interface ErrorBody {
 }
 
 async function expectIssue(
-  request: { method: 'GET' | 'POST' | 'DELETE' | 'PUT'; url: string; headers?: Record<string, string>; payload?: string },
+  request: {
+    method: 'GET' | 'POST' | 'DELETE' | 'PUT';
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string;
+  },
   pointer: string,
 ): Promise<void> {
   const response = await app.inject(request);
@@ -35,9 +40,15 @@ describe('regressions found by fuzzing', () => {
   });
 
   it('an id past the 32-bit ids of the database is a 400, not a 500', async () => {
-    await expectIssue({ method: 'GET', url: '/api/v1/notifications/9223372036854776000' }, '/params/id');
+    await expectIssue(
+      { method: 'GET', url: '/api/v1/notifications/9223372036854776000' },
+      '/params/id',
+    );
     await expectIssue({ method: 'DELETE', url: '/api/v1/notifications/2147483648' }, '/params/id');
-    await expectIssue({ method: 'GET', url: '/api/v1/registries/acme/syncs/2147483648' }, '/params/id');
+    await expectIssue(
+      { method: 'GET', url: '/api/v1/registries/acme/syncs/2147483648' },
+      '/params/id',
+    );
   });
 
   it('a path parameter over the router limit gets the standard error body', async () => {
@@ -46,17 +57,31 @@ describe('regressions found by fuzzing', () => {
 
   it('accepts a 255-character repository name in the path (Fastify cut parameters at 100)', async () => {
     const name = `r${'a'.repeat(254)}`;
-    const response = await app.inject({ method: 'GET', url: `/api/v1/namespaces/acme/repositories/${name}` });
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/namespaces/acme/repositories/${name}`,
+    });
     expect(response.statusCode).toBe(404);
     expect(response.json<ErrorBody>().error.code).toBe('WINNOW_NOT_FOUND');
   });
 
   it('an empty, broken or prototype-poisoning JSON body names /body', async () => {
     const json = { 'content-type': 'application/json' };
-    await expectIssue({ method: 'POST', url: '/api/v1/namespaces', headers: json, payload: '' }, '/body');
-    await expectIssue({ method: 'POST', url: '/api/v1/namespaces', headers: json, payload: '{"name":' }, '/body');
     await expectIssue(
-      { method: 'POST', url: '/api/v1/namespaces', headers: json, payload: '{"__proto__":{"x":1}}' },
+      { method: 'POST', url: '/api/v1/namespaces', headers: json, payload: '' },
+      '/body',
+    );
+    await expectIssue(
+      { method: 'POST', url: '/api/v1/namespaces', headers: json, payload: '{"name":' },
+      '/body',
+    );
+    await expectIssue(
+      {
+        method: 'POST',
+        url: '/api/v1/namespaces',
+        headers: json,
+        payload: '{"__proto__":{"x":1}}',
+      },
       '/body',
     );
   });

@@ -53,7 +53,7 @@ function policyWith(pattern: string): PolicyDocument {
         else: 'pass',
       },
     ],
-  } as PolicyDocument;
+  };
 }
 
 function evaluationMs(document: PolicyDocument, length: number): number {

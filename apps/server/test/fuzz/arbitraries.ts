@@ -92,6 +92,12 @@ function withKey(
   return target;
 }
 
+/** JSON text of any value (JSON.stringify gives undefined for undefined, whatever its type says). */
+export function jsonText(value: unknown): string {
+  const text = JSON.stringify(value) as string | undefined;
+  return text ?? 'null';
+}
+
 /** Any JSON value, often with prototype-pollution keys and hostile leaves. */
 export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
@@ -113,8 +119,8 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>(
 
 /** JSON text nested up to 5,000 deep: what a recursive validator or serializer must survive. */
 export const deepJsonText: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom(100, 5000), fc.constantFrom(['[', ']'], ['{"a":', '}']))
-  .map(([depth, [open, end]]) => `${(open ?? '').repeat(depth)}1${(end ?? '').repeat(depth)}`);
+  .tuple(fc.constantFrom(100, 5000), fc.constantFrom(['[', ']'] as const, ['{"a":', '}'] as const))
+  .map(([depth, [open, end]]) => `${open.repeat(depth)}1${end.repeat(depth)}`);
 
 function typesOf(schema: Schema): readonly string[] {
   if (schema.type === undefined) return [];

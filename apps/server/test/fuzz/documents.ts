@@ -1,6 +1,6 @@
 /** Valid documents (a policy, an inventory snapshot, a registry notification) and their mutants. */
 import fc from 'fast-check';
-import { hostileJson, hostileNumber, hostileString } from './arbitraries';
+import { hostileJson, hostileNumber, hostileString, jsonText } from './arbitraries';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -132,12 +132,12 @@ function own(target: object, key: string, value: unknown): void {
 
 /** Walks `steps` into a deep copy of `document` and changes what it lands on. */
 function mutate(document: unknown, mutations: readonly Mutation[]): unknown {
-  const root = { value: structuredClone(document) as unknown };
+  const root = { value: structuredClone<unknown>(document) };
   for (const m of mutations) {
-    let parent: Record<string, unknown> | unknown[] = root as Record<string, unknown>;
+    let parent: Record<string, unknown> | unknown[] = root;
     let key: string | number = 'value';
     for (const step of m.steps) {
-      const here = (parent as Record<string, unknown>)[key as string];
+      const here = parent[key as string];
       if (typeof here !== 'object' || here === null) break;
       const keys: (string | number)[] = Array.isArray(here)
         ? here.map((_, i) => i)
@@ -146,9 +146,9 @@ function mutate(document: unknown, mutations: readonly Mutation[]): unknown {
       parent = here as Record<string, unknown>;
       key = keys[step % keys.length] ?? 0;
     }
-    const target = parent as Record<string, unknown>;
+    const target = parent;
     if (m.action === 'replace') own(target, String(key), m.value);
-    else if (m.action === 'delete') delete target[key as string];
+    else if (m.action === 'delete') Reflect.deleteProperty(target, key);
     else {
       const here = target[key as string];
       if (Array.isArray(here)) here.push(m.value);
@@ -166,11 +166,11 @@ export const mutantOf = (document: unknown): fc.Arbitrary<unknown> =>
 /** As text: JSON of a mutant, truncated JSON, or arbitrary text (YAML for the policy parser). */
 export const mutantText = (document: unknown): fc.Arbitrary<string> =>
   fc.oneof(
-    { weight: 6, arbitrary: mutantOf(document).map((v) => JSON.stringify(v) ?? 'null') },
+    { weight: 6, arbitrary: mutantOf(document).map((v) => jsonText(v)) },
     {
       weight: 1,
       arbitrary: fc.tuple(mutantOf(document), fc.nat()).map(([v, cut]) => {
-        const text = JSON.stringify(v) ?? 'null';
+        const text = jsonText(v);
         return text.slice(0, cut % (text.length + 1));
       }),
     },

@@ -1,6 +1,6 @@
 /** Bugs the fuzz suite found, each kept as a plain case. */
 import type { FastifyInstance } from 'fastify';
-import { buildFuzzApp, expectWellBehaved } from './support';
+import { buildFuzzApp, EVENTS_SECRET, expectWellBehaved } from './support';
 
 let app: FastifyInstance;
 let close: () => Promise<void>;
@@ -83,6 +83,35 @@ describe('regressions found by fuzzing', () => {
         payload: '{"__proto__":{"x":1}}',
       },
       '/body',
+    );
+  });
+
+  it('a registry event whose timestamp names no instant (month 13) is a 400 naming it', async () => {
+    const event = {
+      id: 'e1',
+      timestamp: '2026-13-01T00:00:00Z',
+      action: 'push',
+      target: {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 400,
+        length: 400,
+        digest: `sha256:${'3'.padStart(64, '0')}`,
+        repository: 'acme/web',
+        url: 'http://registry/v2/acme/web/manifests/x',
+        tag: 'v2',
+      },
+      request: { id: 'r1', addr: '127.0.0.1:1', host: 'registry', method: 'PUT', useragent: 'x' },
+      actor: {},
+      source: { addr: 'registry:5000', instanceID: 'i1' },
+    };
+    await expectIssue(
+      {
+        method: 'POST',
+        url: '/api/v1/events/distribution',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${EVENTS_SECRET}` },
+        payload: JSON.stringify({ events: [event] }),
+      },
+      '/body/events/0/timestamp',
     );
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import fc from 'fast-check';
-import { deepJsonText, fromSchema, hostileJson, hostileString } from './arbitraries';
+import { deepJsonText, fromSchema, hostileJson, hostileString, jsonText } from './arbitraries';
 import { type Operation, operationsOf, routesOf } from './operations';
 import {
   buildFuzzApp,
@@ -61,9 +61,7 @@ function paramValue(name: string, schema: Operation['pathParams'][number]['schem
     { weight: 3, arbitrary: fc.constantFrom(...(KNOWN[name] ?? ['x'])) },
     {
       weight: 4,
-      arbitrary: fromSchema(schema).map((v) =>
-        typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
-      ),
+      arbitrary: fromSchema(schema).map((v) => (typeof v === 'string' ? v : jsonText(v))),
     },
     { weight: 2, arbitrary: hostileString },
   );
@@ -71,7 +69,7 @@ function paramValue(name: string, schema: Operation['pathParams'][number]['schem
 
 const queryValue = (schema: Operation['query'][number]['schema']) =>
   fc.oneof(
-    fromSchema(schema).map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))),
+    fromSchema(schema).map((v) => (typeof v === 'string' ? v : jsonText(v))),
     hostileString,
   );
 
@@ -79,7 +77,7 @@ const queryValue = (schema: Operation['query'][number]['schema']) =>
 function bodyOf(operation: Operation): fc.Arbitrary<{ type?: string; payload?: string }> {
   const json = (value: unknown) => ({
     type: 'application/json',
-    payload: JSON.stringify(value) ?? 'null',
+    payload: jsonText(value),
   });
   const hostile = fc.oneof(
     { weight: 2, arbitrary: hostileJson.map(json) },
@@ -155,7 +153,7 @@ function requestOf(operation: Operation): fc.Arbitrary<InjectOptions> {
       if (auth !== undefined) headers.authorization = auth;
       if (body.type !== undefined) headers['content-type'] = body.type;
       return {
-        method: operation.method as InjectOptions['method'],
+        method: operation.method,
         url,
         headers,
         ...(body.payload !== undefined && { payload: body.payload }),

@@ -5,10 +5,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Database } from '@winnow/db';
 import type { ServerConfig } from './config';
-import { errorHandler } from './error-handler';
+import { errorHandler, sendFrameworkError } from './error-handler';
 import { errorBodySchema } from './errors';
 import { loggerOptions, requestIdOf } from './logger';
 import { Metrics } from './metrics';
+import { DEFAULT_BODY_LIMIT, rateLimits } from './rate-limit';
 import { auditRoutes } from './routes/audit';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
@@ -60,7 +61,10 @@ export async function buildApp({
     // request through a proxy and into every log line it causes.
     requestIdHeader: false,
     genReqId: (request) => requestIdOf(request, randomUUID),
-    bodyLimit: 16 * 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // A repository name may be 255 characters, percent-encoded up to three times longer.
+    routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: sendFrameworkError,
     // Unknown fields are errors, never silently dropped; `x-expected` is the engine's
     // annotation for what a schema expects, used in messages.
     ajv: {
@@ -97,6 +101,7 @@ export async function buildApp({
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errorHandler);
+  await app.register(rateLimits, { perMinute: config.rateLimitPerMinute });
   // Not encapsulated: its response hook counts every route's requests.
   await app.register(fastifyPlugin(metricsRoutes), { metrics, database });
   await app.register(healthRoutes);

@@ -20,6 +20,8 @@ export interface ServerConfig {
    * undefined: the endpoint answers 503. Never logged.
    */
   readonly eventsSecret: string | undefined;
+  /** Requests a minute one client (bearer token, else address) may make; off when undefined. */
+  readonly rateLimitPerMinute: number | undefined;
 }
 
 export interface WorkerConfig {
@@ -124,6 +126,18 @@ function ratio(value: string | undefined): number | undefined {
   return n;
 }
 
+function rateLimit(value: string | undefined): number | undefined {
+  if (unset(value)) return 1200;
+  if (value === 'off') return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000) {
+    throw new ConfigError(
+      `WINNOW_RATE_LIMIT: expected requests per minute from 1 to 1000000, or off, got "${value}"`,
+    );
+  }
+  return n;
+}
+
 /** Long enough not to be guessed; a token, so no spaces (it goes in an Authorization header). */
 function secret(value: string | undefined): string | undefined {
   if (unset(value)) return undefined;
@@ -183,6 +197,7 @@ export function readConfig(env: Environment): ServerConfig {
     shutdownTimeoutMs: duration('WINNOW_SHUTDOWN_TIMEOUT', env.WINNOW_SHUTDOWN_TIMEOUT, '20s'),
     secretKey: secretKey(env.WINNOW_SECRET_KEY),
     eventsSecret: secret(env.WINNOW_EVENTS_SECRET),
+    rateLimitPerMinute: rateLimit(env.WINNOW_RATE_LIMIT),
   };
 }
 

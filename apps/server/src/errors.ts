@@ -13,6 +13,7 @@ export const ApiErrorCode = {
   restoreWindowEnded: { code: 'WINNOW_RESTORE_WINDOW_ENDED', status: 410 },
   payloadTooLarge: { code: 'WINNOW_PAYLOAD_TOO_LARGE', status: 413 },
   unsupportedMediaType: { code: 'WINNOW_UNSUPPORTED_MEDIA_TYPE', status: 415 },
+  rateLimited: { code: 'WINNOW_RATE_LIMITED', status: 429 },
   internal: { code: 'WINNOW_INTERNAL', status: 500 },
   unavailable: { code: 'WINNOW_UNAVAILABLE', status: 503 },
 } as const;

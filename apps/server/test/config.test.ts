@@ -20,6 +20,7 @@ describe('configuration from the environment', () => {
       maxDeleteRatio: 0.9,
       shutdownTimeoutMs: 20_000,
       secretKey: undefined,
+      rateLimitPerMinute: 1200,
     });
   });
 
@@ -40,6 +41,7 @@ describe('configuration from the environment', () => {
         WINNOW_SHUTDOWN_TIMEOUT: '5s',
         WINNOW_SECRET_KEY: KEY.toString('base64'),
         WINNOW_EVENTS_SECRET: 'a-secret-of-sixteen+',
+        WINNOW_RATE_LIMIT: '600',
       }),
     ).toEqual({
       host: '0.0.0.0',
@@ -52,6 +54,7 @@ describe('configuration from the environment', () => {
       shutdownTimeoutMs: 5000,
       secretKey: KEY,
       eventsSecret: 'a-secret-of-sixteen+',
+      rateLimitPerMinute: 600,
     });
   });
 

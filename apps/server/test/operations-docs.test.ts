@@ -77,6 +77,7 @@ describe('docs/operations.md configuration reference', () => {
     expect(cell('WINNOW_WORKER_BATCH_SIZE')).toBe(`\`${defaults.worker.batchSize}\``);
     expect(cell('WINNOW_WORKER_CONCURRENCY')).toBe(`\`${defaults.worker.concurrency}\``);
     expect(cell('WINNOW_MAX_DELETE_RATIO')).toBe(`\`${defaults.maxDeleteRatio}\``);
+    expect(cell('WINNOW_RATE_LIMIT')).toBe(`\`${defaults.rateLimitPerMinute}\``);
     const durations: [string, number][] = [
       ['WINNOW_WORKER_INTERVAL', defaults.worker.intervalMs],
       ['WINNOW_LEASE_DURATION', defaults.worker.leaseMs],

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
+import { MAX_ID } from './id-schema';
 
 const entrySchema = {
   type: 'object',
@@ -29,7 +30,7 @@ export async function auditRoutes(
           type: 'object',
           additionalProperties: false,
           properties: {
-            after: { type: 'integer', minimum: 0 },
+            after: { type: 'integer', minimum: 0, maximum: MAX_ID },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             target: { type: 'string', maxLength: 512 },
           },

@@ -104,12 +104,16 @@ export async function eventRoutes(
       },
     },
     async (request) => {
-      const events: RegistryEventInput[] = request.body.events.map((event) => ({
-        id: event.id,
-        action: event.action,
-        at: new Date(event.timestamp),
-        change: changeOf(event),
-      }));
+      const events: RegistryEventInput[] = request.body.events.map((event, i) => {
+        const at = new Date(event.timestamp);
+        // A timestamp of the right shape may still name no instant (month 13): a 400, not a 500.
+        if (Number.isNaN(at.getTime())) {
+          throw new ApiError('validation', 'invalid body', [
+            { pointer: `/body/events/${i}/timestamp`, message: 'expected an RFC 3339 time' },
+          ]);
+        }
+        return { id: event.id, action: event.action, at, change: changeOf(event) };
+      });
       const apply = () =>
         database.transaction(async (stores) => {
           const applied = await stores.registryEvents.apply(events, new Date());

@@ -16,7 +16,7 @@ async function* snapshotText(database: Database): AsyncGenerator<string> {
   yield ']}\n';
 }
 
-/** A 1,000,000-tag snapshot is far above the app's 16 MiB; the body is streamed, never held. */
+/** A 1,000,000-tag snapshot is far above the app's 1 MiB (DEFAULT_BODY_LIMIT); the body is streamed, never held. */
 const IMPORT_BODY_LIMIT = 4 * 1024 * 1024 * 1024;
 
 /**

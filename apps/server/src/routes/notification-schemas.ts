@@ -2,6 +2,7 @@ import type { NotificationDeliveryRecord, NotificationEndpointRecord } from '@wi
 import { NamePattern } from '@winnow/engine';
 import { RUN_EVENTS } from '../notifications/payload';
 import { namespaceName } from './inventory-schemas';
+import { idSchema } from './id-schema';
 
 const endpointName = {
   type: 'string',
@@ -13,7 +14,7 @@ const endpointName = {
 export const endpointParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: idSchema },
 } as const;
 
 const secret = {
@@ -210,7 +211,7 @@ export const deliveriesQuery = {
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    before: { type: 'integer', minimum: 1, description: 'Only deliveries with a smaller id' },
+    before: { ...idSchema, description: 'Only deliveries with a smaller id' },
     payload: { type: 'boolean', default: false, description: 'Include each request body' },
   },
 } as const;

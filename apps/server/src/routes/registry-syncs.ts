@@ -4,6 +4,7 @@ import { API_ACTOR } from '../audit';
 import { ApiError } from '../errors';
 import type { WorkerSignals } from '../worker/worker';
 import { registryParams } from './registry-schemas';
+import { idSchema } from './id-schema';
 
 const time = { type: 'string', format: 'date-time' } as const;
 const count = { type: 'integer', minimum: 0 } as const;
@@ -84,7 +85,7 @@ const pageQuery = {
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    before: { type: 'integer', minimum: 1, description: 'Only entries with a smaller id' },
+    before: { ...idSchema, description: 'Only entries with a smaller id' },
   },
 } as const;
 
@@ -225,7 +226,7 @@ export async function registrySyncRoutes(
         params: {
           type: 'object',
           required: ['name', 'id'],
-          properties: { ...registryParams.properties, id: { type: 'integer', minimum: 1 } },
+          properties: { ...registryParams.properties, id: idSchema },
         },
         response: { 200: syncSchema, ...errors },
       },
@@ -275,7 +276,7 @@ export async function registrySyncRoutes(
         params: {
           type: 'object',
           required: ['id'],
-          properties: { id: { type: 'integer', minimum: 1 } },
+          properties: { id: idSchema },
         },
         querystring: pageQuery,
         response: { 200: deletionsResponse, ...errors },

@@ -27,6 +27,7 @@ import {
   taskJson,
   taskSchema,
 } from './run-schemas';
+import { idSchema } from './id-schema';
 
 export interface RunRouteOptions {
   readonly database: Database;
@@ -44,7 +45,7 @@ const nextCursor = { type: ['string', 'null'] } as const;
 const idParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: idSchema },
 } as const;
 const page = (key: string, items: unknown) => ({
   type: 'object',

@@ -7,6 +7,9 @@ const MAX_SYNTAX_ERRORS = 5;
 const isEmptyDocument = (contents: unknown): boolean =>
   contents === null || (isScalar(contents) && contents.value === null && contents.source === '');
 
+/** Alias expansions allowed per document: real policies use none, a "billion laughs" uses millions. */
+const MAX_ALIAS_COUNT = 100;
+
 /** One document of a file, before validation. */
 export interface SourceDocument {
   readonly value: unknown;
@@ -47,7 +50,19 @@ export function parseDocuments(
         });
       }
     } else if (!isEmptyDocument(document.contents)) {
-      values.push(document.toJS({ maxAliasCount: 100 }));
+      try {
+        values.push(document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+      } catch (error) {
+        // The yaml library throws (a ReferenceError) past maxAliasCount: an alias bomb is bad
+        // input, reported like a syntax error rather than escaping as an internal error.
+        if (!(error instanceof ReferenceError)) throw error;
+        issues.push({
+          file,
+          ...(all.length > 1 ? { document: index + 1 } : {}),
+          pointer: '',
+          message: `expected at most ${MAX_ALIAS_COUNT} alias expansions (YAML aliases that multiply the document)`,
+        });
+      }
     }
   }
   if (issues.length > 0) throw new WinnowValidationError(code, issues);

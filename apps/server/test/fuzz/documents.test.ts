@@ -1,0 +1,155 @@
+/**
+ * Policy documents, inventory snapshots and registry notifications: mutants of valid ones
+ * (hostile values anywhere, fields dropped or added, prototype-pollution keys) and arbitrary text,
+ * through the engine's parsers and through the API routes that take them.
+ */
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import fc from 'fast-check';
+import {
+  compilePolicies,
+  loadPolicyTexts,
+  parseInventory,
+  WinnowValidationError,
+} from '@winnow/engine';
+import { mutantOf, mutantText, validEnvelope, validInventory, validPolicy } from './documents';
+import {
+  buildFuzzApp,
+  CLIENT_HEADERS,
+  EVENTS_SECRET,
+  expectWellBehaved,
+  FUZZ_RUNS,
+  FUZZ_TIMEOUT_MS,
+  reportFigures,
+} from './support';
+
+let app: FastifyInstance;
+let close: () => Promise<void>;
+beforeAll(async () => {
+  ({ app, close } = await buildFuzzApp());
+});
+afterAll(async () => {
+  await close();
+});
+
+let started = 0;
+beforeEach(() => {
+  started = performance.now();
+});
+afterEach(() => {
+  const { currentTestName, assertionCalls } = expect.getState();
+  reportFigures(
+    `${currentTestName ?? ''}: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms (${assertionCalls} assertions)`,
+  );
+});
+
+/** The engine's contract: a value, or a WinnowValidationError whose every issue has a pointer. */
+function expectEngineContract(run: () => unknown): void {
+  try {
+    run();
+  } catch (error) {
+    if (!(error instanceof WinnowValidationError)) throw error;
+    expect(error.issues.length).toBeGreaterThan(0);
+    for (const issue of error.issues) {
+      expect(typeof issue.pointer).toBe('string');
+      expect(typeof issue.message).toBe('string');
+    }
+  }
+}
+
+const options = { numRuns: FUZZ_RUNS };
+
+async function expectRoute(request: InjectOptions): Promise<void> {
+  expectWellBehaved(request, await app.inject(request));
+}
+
+const json = (payload: string, headers: Record<string, string> = {}) => ({
+  headers: { ...CLIENT_HEADERS, 'content-type': 'application/json', ...headers },
+  payload,
+});
+
+describe('fuzzing documents', () => {
+  it(
+    'policy documents: engine parse, validate and compile',
+    () => {
+      fc.assert(
+        fc.property(mutantText(validPolicy), (text) => {
+          expectEngineContract(() =>
+            compilePolicies(loadPolicyTexts([{ text }]).map((p) => p.policy)),
+          );
+        }),
+        options,
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'policy documents: PUT a namespace policy (JSON and YAML) and POST a preview',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          mutantText(validPolicy),
+          mutantOf(validPolicy),
+          fc.constantFrom('application/json', 'application/yaml'),
+          async (text, document, type) => {
+            await expectRoute({
+              method: 'PUT',
+              url: '/api/v1/namespaces/acme/policy',
+              ...json(text, { 'content-type': type }),
+            });
+            await expectRoute({
+              method: 'POST',
+              url: '/api/v1/preview',
+              ...json(JSON.stringify({ policies: [document] })),
+            });
+          },
+        ),
+        options,
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'inventory snapshots: engine parseInventory',
+    () => {
+      fc.assert(
+        fc.property(mutantText(validInventory), (text) => {
+          expectEngineContract(() => parseInventory(text));
+        }),
+        options,
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'inventory snapshots: POST the import route',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(mutantText(validInventory), async (text) => {
+          await expectRoute({ method: 'POST', url: '/api/v1/inventory/import', ...json(text) });
+        }),
+        options,
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it('registry event envelopes: POST the events route with the bearer secret', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        mutantText(validEnvelope),
+        fc.constantFrom('application/json', 'application/vnd.docker.distribution.events.v1+json'),
+        async (text, type) => {
+          await expectRoute({
+            method: 'POST',
+            url: '/api/v1/events/distribution',
+            ...json(text, { 'content-type': type, authorization: `Bearer ${EVENTS_SECRET}` }),
+          });
+        },
+      ),
+      options,
+    );
+  });
+});

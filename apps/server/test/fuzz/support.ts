@@ -1,0 +1,131 @@
+/**
+ * The fuzz suite's app, request encoding and the properties every response must keep. Cases per
+ * target: WINNOW_FUZZ_RUNS (`pnpm fuzz` sets 10,000; CI runs the default, a few hundred).
+ */
+import { appendFileSync } from 'node:fs';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app';
+import { readConfig } from '../../src/config';
+import { testDatabase } from '../database';
+
+export const FUZZ_RUNS = Number(process.env.WINNOW_FUZZ_RUNS ?? '80');
+
+/** 10,000 cases of a slow target take minutes: a timeout per test would only cut the run short. */
+export const FUZZ_TIMEOUT_MS = 24 * 3_600_000;
+
+/** Appends a line of figures to the file WINNOW_FUZZ_REPORT names, as each target finishes. */
+export function reportFigures(line: string): void {
+  const file = process.env.WINNOW_FUZZ_REPORT;
+  if (file) appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
+}
+/** The bearer token registry notifications carry (WINNOW_EVENTS_SECRET) in the fuzzed app. */
+export const EVENTS_SECRET = 'fuzz-events-secret-0123456789abcdef';
+
+/**
+ * Headers every fuzzed request carries. Once the API requires tokens, the administrator's goes
+ * here: one line, and every target (routes, policies, inventory, events) sends it.
+ */
+export const CLIENT_HEADERS: Readonly<Record<string, string>> = {};
+
+/**
+ * The one place the fuzz suite builds its app: SQLite, no log, no rate limit (the fuzzer sends
+ * thousands of requests a second on purpose), a secret key and an events secret so the routes
+ * that need them run their real code rather than answering 409 or 503.
+ */
+export async function buildFuzzApp(): Promise<{
+  app: FastifyInstance;
+  close: () => Promise<void>;
+}> {
+  const { database, drop } = await testDatabase('sqlite');
+  const app = await buildApp({
+    config: readConfig({
+      WINNOW_RATE_LIMIT: 'off',
+      WINNOW_EVENTS_SECRET: EVENTS_SECRET,
+      WINNOW_SECRET_KEY: '0'.repeat(64),
+    }),
+    database,
+    logger: false,
+  });
+  await app.ready();
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await drop();
+    },
+  };
+}
+
+/** Percent-encodes every byte but the unreserved ones: any string, lone surrogates too, is sent. */
+export function encodeComponent(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-._~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** A stack frame, a source or dependency path: what a response must never show. */
+const INTERNALS: readonly RegExp[] = [
+  /\n\s*at \S/,
+  /\bat [\w$.<>]+ \(/,
+  /node_modules/,
+  /(?:^|[\s"'(])\/(?:work|home|srv|usr|opt|tmp|app|root)\/\S*\.(?:ts|js|mjs|cjs)\b/,
+  /\b(?:apps|packages)\/(?:server|engine|db|registry)\/(?:src|dist)\b/,
+  /[A-Za-z0-9_-]+\.(?:ts|js):\d+(?::\d+)?/,
+];
+
+const VALIDATION_CODES = new Set([
+  'WINNOW_VALIDATION_FAILED',
+  'WINNOW_POLICY_INVALID',
+  'WINNOW_INVENTORY_INVALID',
+]);
+
+interface ErrorBody {
+  error?: {
+    code?: unknown;
+    message?: unknown;
+    requestId?: unknown;
+    issues?: { pointer?: unknown; message?: unknown }[];
+  };
+}
+
+/**
+ * Throws (with the request, for fast-check's counterexample) unless the response keeps the
+ * properties: no 5xx; no stack trace or internal path; a 4xx is the standard error body, and a
+ * validation error names the field (issues[].pointer).
+ */
+export function expectWellBehaved(request: unknown, response: LightMyRequestResponse): void {
+  const fail = (why: string): never => {
+    throw new Error(
+      `${why}\nrequest: ${JSON.stringify(request).slice(0, 400)}\nresponse ${response.statusCode}: ${response.body.slice(0, 400)}`,
+    );
+  };
+  if (response.statusCode >= 500) fail('a 5xx');
+  for (const pattern of INTERNALS) if (pattern.test(response.body)) fail(`internals (${pattern})`);
+  if (response.statusCode < 400) return;
+  let body: ErrorBody;
+  try {
+    body = JSON.parse(response.body) as ErrorBody;
+  } catch {
+    return fail('a 4xx body that is not JSON');
+  }
+  const error = body.error;
+  if (
+    typeof error?.code !== 'string' ||
+    typeof error.message !== 'string' ||
+    typeof error.requestId !== 'string'
+  ) {
+    fail('a 4xx body not in the standard shape');
+  }
+  if (VALIDATION_CODES.has(error?.code as string)) {
+    const issues = error?.issues;
+    if (!Array.isArray(issues) || issues.length === 0) fail('a validation error naming no field');
+    for (const issue of issues ?? []) {
+      if (typeof issue.pointer !== 'string' || typeof issue.message !== 'string') {
+        fail('an issue without pointer and message');
+      }
+    }
+  }
+}

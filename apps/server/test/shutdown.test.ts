@@ -1,5 +1,4 @@
 import { migratedDatabase, type TestDatabase } from '@winnow/db/testing';
-import type { Inventory } from '@winnow/engine';
 import { providers } from './database';
 import {
   databaseState,
@@ -8,16 +7,9 @@ import {
   expectedState,
   runRecord,
   runTasks,
-  SERVER_POLICY,
 } from './retention-fixture';
-import {
-  finishedRun,
-  ownerPid,
-  type RunJson,
-  type ServerProcess,
-  startServer,
-  warnings,
-} from './server-process';
+import { finishedRun, ownerPid, type ServerProcess, startServer, warnings } from './server-process';
+import { startRun, waitForDone } from './support/retention-run';
 
 jest.setTimeout(120_000);
 
@@ -35,25 +27,6 @@ const ENV = {
   WINNOW_SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms`,
 };
 const DONE_BEFORE_SIGTERM = 10;
-
-async function startRun(server: ServerProcess, inventory: Inventory): Promise<RunJson> {
-  await server.request('POST', '/api/v1/inventory/import', inventory);
-  await server.request('PUT', '/api/v1/policies/server', SERVER_POLICY);
-  return server.request<RunJson>('POST', '/api/v1/runs', { scope: { level: 'server' } });
-}
-
-async function waitForDone(server: ServerProcess, runId: number, count: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { repositories } = await server.request<{ repositories: unknown[] }>(
-      'GET',
-      `/api/v1/runs/${runId}/repositories?status=done&limit=${count}`,
-    );
-    if (repositories.length >= count) return;
-    if (Date.now() > deadline) throw new Error(`run ${runId}: fewer than ${count} done`);
-    await new Promise((done) => setTimeout(done, 10));
-  }
-}
 
 describe.each(providers)('SIGTERM in the middle of a run on %s', (provider) => {
   const databases: TestDatabase[] = [];

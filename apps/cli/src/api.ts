@@ -15,6 +15,14 @@ export function serverOf(flag: string | undefined, env: NodeJS.ProcessEnv): stri
   return url.replace(/\/+$/, '');
 }
 
+/** Adds `Authorization: Bearer <WINNOW_TOKEN>` when a token is set (docs/security.md). */
+function withToken(init: RequestInit, token: string | undefined): RequestInit {
+  if (token === undefined || token === '') return init;
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${token}`);
+  return { ...init, headers };
+}
+
 /** Why fetch failed, in a word: ECONNREFUSED, ENOTFOUND, ... */
 function reasonOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -39,7 +47,7 @@ export async function call(
 ): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(`${server}${path}`, init);
+    response = await fetch(`${server}${path}`, withToken(init, process.env.WINNOW_TOKEN));
   } catch (error) {
     throw new UnreachableError(server, reasonOf(error));
   }

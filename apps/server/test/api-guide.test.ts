@@ -93,7 +93,7 @@ describe('docs/api-guide.md', () => {
     const created = await migratedDatabase('sqlite');
     const database = openDatabase(created.url);
     const service = await buildService({
-      config: readConfig({ WINNOW_WORKER_INTERVAL: '200ms' }),
+      config: readConfig({ WINNOW_AUTH: 'off', WINNOW_WORKER_INTERVAL: '200ms' }),
       database,
       logger: false,
     });

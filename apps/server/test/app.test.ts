@@ -10,7 +10,7 @@ let drop: () => Promise<void>;
 beforeAll(async () => {
   const { database, drop: dropDatabase } = await testDatabase('sqlite');
   drop = dropDatabase;
-  app = await buildApp({ config: readConfig({}), database, logger: false });
+  app = await buildApp({ config: readConfig({ WINNOW_AUTH: 'off' }), database, logger: false });
   // Routes that exist only in this test, to drive the error handler.
   app.get('/test/boom', () => {
     throw new Error('secret internal detail at /srv/winnow/db.ts:42');

@@ -284,7 +284,7 @@ describe('an error inside a route', () => {
     const created = await testDatabase('sqlite');
     drop = created.drop;
     app = await buildApp({
-      config: readConfig({ WINNOW_LOG_LEVEL: 'info' }),
+      config: readConfig({ WINNOW_AUTH: 'off', WINNOW_LOG_LEVEL: 'info' }),
       database: created.database,
       logStream: { write: (line) => (output += line) },
     });

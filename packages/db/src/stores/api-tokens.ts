@@ -34,8 +34,8 @@ export interface ApiTokenStore {
   /** Marks the token revoked (idempotent: the first revocation's time stays). */
   revoke(id: string, at: Date): Promise<ApiTokenRecord | undefined>;
   touch(id: string, at: Date): Promise<void>;
-  /** The bootstrap administrator token that is not revoked, if any. */
-  bootstrap(): Promise<ApiTokenRecord | undefined>;
+  /** Gives the bootstrap token a new hash and un-revokes it (WINNOW_ADMIN_TOKEN rotated). */
+  replaceBootstrap(hash: string): Promise<void>;
 }
 
 type Row = Omit<ApiTokenRecord, 'namespaces'> & { namespaces: unknown };
@@ -78,12 +78,11 @@ export function apiTokenStore(db: DbTransaction): ApiTokenStore {
     touch: async (id, at) => {
       await db.apiToken.updateMany({ where: { id }, data: { lastUsedAt: at } });
     },
-    bootstrap: async () => {
-      const row = await db.apiToken.findFirst({
-        where: { bootstrap: true, revokedAt: null },
-        orderBy: { createdAt: 'desc' },
+    replaceBootstrap: async (hash) => {
+      await db.apiToken.updateMany({
+        where: { bootstrap: true },
+        data: { hash, revokedAt: null },
       });
-      return row ? toRecord(row) : undefined;
     },
   };
 }

@@ -229,3 +229,51 @@ describe.each(providers)('authentication and authorization on %s', (provider) =>
     expect(failures).toEqual([]);
   });
 });
+
+describe('authentication settings', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ database, drop } = await testDatabase('sqlite'));
+  });
+  afterAll(async () => {
+    await drop();
+  });
+
+  it('refuses to start with a route that declares no access', async () => {
+    const app = await buildApp({ config: readConfig({}), database, logger: false });
+    app.get('/api/v1/forgotten', () => ({}));
+    await expect(app.ready()).rejects.toThrow(/GET \/api\/v1\/forgotten/);
+    await app.close().catch(() => undefined);
+  });
+
+  it('says so in a header with WINNOW_AUTH=off, and warns in the log', async () => {
+    const lines: string[] = [];
+    const app = await buildApp({
+      config: readConfig({ WINNOW_AUTH: 'off' }),
+      database,
+      logStream: { write: (line) => lines.push(line) },
+    });
+    const response = await app.inject({ method: 'GET', url: '/api/v1/runs' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-winnow-auth']).toBe('off');
+    expect(lines.join('')).toMatch(/"level":40.*AUTHENTICATION IS OFF/);
+    await app.close();
+  });
+
+  it('asks a token for /metrics with WINNOW_METRICS_AUTH=token, never for the probes', async () => {
+    const config = readConfig({ WINNOW_METRICS_AUTH: 'token', WINNOW_ADMIN_TOKEN: ADMIN });
+    await ensureAdminToken(database, config.auth);
+    const app = await buildApp({ config, database, logger: false });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const scraped = await app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(scraped.statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    await app.close();
+  });
+});

@@ -87,6 +87,7 @@ async function auth(
   app: FastifyInstance,
   { database, config }: { database: Database; config: AuthConfig },
 ): Promise<void> {
+  await Promise.resolve();
   const undeclared: string[] = [];
   app.decorateRequest('apiToken', undefined);
   app.addHook('onRoute', (route) => {

@@ -165,4 +165,5 @@ export async function tokenRoutes(
       return tokenJson(revoked);
     },
   );
+  await Promise.resolve();
 }

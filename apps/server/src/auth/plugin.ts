@@ -8,6 +8,10 @@ import { type AccessTarget, ROUTE_ACCESS, type RouteAccess } from './access';
 import { matches, tokenId } from './secrets';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route's access when ROUTE_ACCESS does not list it (e.g. a route a test adds). */
+    access?: RouteAccess;
+  }
   interface FastifyRequest {
     /** The token the request authenticated with; undefined on public routes or WINNOW_AUTH=off. */
     apiToken: ApiTokenRecord | undefined;
@@ -23,7 +27,13 @@ const routeKey = (method: string, url: string): string =>
 /** Swagger UI's pages and assets: the same for everyone, nothing of Winnow's data. */
 const isDocs = (url: string): boolean => url === '/docs' || url.startsWith('/docs/');
 
-function accessOf(config: AuthConfig, method: string, url: string): RouteAccess | undefined {
+function accessOf(
+  config: AuthConfig,
+  method: string,
+  url: string,
+  declared?: RouteAccess,
+): RouteAccess | undefined {
+  if (declared) return declared;
   if (url === '/metrics')
     return config.metrics === 'open'
       ? { action: 'public' }
@@ -92,7 +102,8 @@ async function auth(
   app.decorateRequest('apiToken', undefined);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
-      if (!accessOf(config, method, route.url)) undeclared.push(routeKey(method, route.url));
+      if (!accessOf(config, method, route.url, route.config?.access))
+        undeclared.push(routeKey(method, route.url));
     }
   });
   app.addHook('onReady', async () => {
@@ -116,7 +127,7 @@ async function auth(
   app.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;
     if (url === undefined) return; // no route: 404
-    const access = accessOf(config, request.method, url);
+    const access = accessOf(config, request.method, url, request.routeOptions.config.access);
     if (!access || access.action === 'public') return;
     request.apiToken = await authenticate(database, request, reply);
   });
@@ -124,7 +135,7 @@ async function auth(
     const token = request.apiToken;
     const url = request.routeOptions.url;
     if (!token || url === undefined) return;
-    const access = accessOf(config, request.method, url);
+    const access = accessOf(config, request.method, url, request.routeOptions.config.access);
     if (!access || access.action === 'public') return;
     const target = (await access.target?.(request, database)) ?? 'server';
     if (!allowed(token, access, target)) {

@@ -43,6 +43,8 @@ export async function startServer(
       DATABASE_URL: databaseUrl,
       WINNOW_PORT: String(port),
       WINNOW_LOG_LEVEL: 'warn',
+      // The benchmarks measure imports, previews and runs on loopback, not token checks.
+      WINNOW_AUTH: 'off',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -15,6 +15,20 @@ export function serverOf(flag: string | undefined, env: NodeJS.ProcessEnv): stri
   return url.replace(/\/+$/, '');
 }
 
+/** The API token of this invocation: `--token`, else WINNOW_TOKEN (set once by main). */
+let token: string | undefined;
+export function useToken(value: string | undefined): void {
+  token = value === '' ? undefined : value;
+}
+
+/** Adds `Authorization: Bearer <WINNOW_TOKEN>` when a token is set (docs/security.md). */
+function withToken(init: RequestInit, bearer: string | undefined): RequestInit {
+  if (bearer === undefined) return init;
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${bearer}`);
+  return { ...init, headers };
+}
+
 /** Why fetch failed, in a word: ECONNREFUSED, ENOTFOUND, ... */
 function reasonOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -39,7 +53,7 @@ export async function call(
 ): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(`${server}${path}`, init);
+    response = await fetch(`${server}${path}`, withToken(init, token));
   } catch (error) {
     throw new UnreachableError(server, reasonOf(error));
   }

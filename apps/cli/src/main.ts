@@ -1,4 +1,5 @@
 import { formatIssue, WinnowValidationError } from '@winnow/engine';
+import { useToken } from './api';
 import { type Command, EXIT_FAILURE, EXIT_INVALID, EXIT_OK, type Io } from './command';
 import { deletionsCommand } from './deletions';
 import { RemoteError, UsageError } from './errors';
@@ -13,6 +14,7 @@ import { runCommand } from './run';
 import { runsCommand } from './runs';
 import { schemaCommand } from './schema';
 import { syncCommand } from './sync';
+import { tokensCommand } from './tokens';
 import { validateCommand } from './validate';
 
 export { EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from './command';
@@ -32,6 +34,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   registries: registriesCommand,
   sync: syncCommand,
   deletions: deletionsCommand,
+  tokens: tokensCommand,
 };
 
 const USAGE = `Usage: winnow COMMAND [OPTIONS]
@@ -52,6 +55,10 @@ Against a server (--server URL, else $WINNOW_URL, else http://127.0.0.1:8080):
   registries     list the registry connections
   sync           sync a registry into the inventory and follow it
   deletions      what became of the digests deleted in registries
+  tokens         create, list and revoke API tokens (administrators)
+
+Every command against a server sends the API token of --token TOKEN, else $WINNOW_TOKEN
+(docs/security.md).
 
   winnow help COMMAND   or   winnow COMMAND --help   one command's usage, with examples
 
@@ -62,6 +69,20 @@ stops \`winnow run\` or \`winnow sync\` waiting (the server goes on).
 Example:
   winnow evaluate --policy examples/ci/policy.yaml --inventory examples/ci/inventory.json --format table
 `;
+
+/** Takes the global `--token TOKEN` (or `--token=TOKEN`) out of the arguments; else WINNOW_TOKEN. */
+function withoutToken(args: string[], env: NodeJS.ProcessEnv): string[] {
+  let token = env.WINNOW_TOKEN;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--token' && i + 1 < args.length) token = args[++i];
+    else if (arg.startsWith('--token=')) token = arg.slice('--token='.length);
+    else rest.push(arg);
+  }
+  useToken(token);
+  return rest;
+}
 
 const isHelp = (arg: string): boolean => arg === '--help' || arg === '-h';
 
@@ -116,7 +137,8 @@ export async function main(
   io: Io = { stdout: process.stdout, stderr: process.stderr },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...given] = argv;
+  const rest = withoutToken(given, env);
   const command = name === undefined ? undefined : COMMANDS[name];
   try {
     if (name === 'help' || (name !== undefined && isHelp(name))) return help(rest, io);

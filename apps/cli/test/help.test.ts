@@ -26,6 +26,7 @@ const REMOTE: Record<string, readonly string[]> = {
   registries: [],
   sync: ['hub'],
   deletions: ['--run', '1'],
+  tokens: ['list'],
 };
 const OFFLINE = ['evaluate', 'validate', 'schema', 'import-policy'];
 

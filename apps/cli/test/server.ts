@@ -38,6 +38,8 @@ export async function startServer(env: Readonly<Record<string, string>> = {}): P
       ...process.env,
       WINNOW_PORT: String(port),
       WINNOW_LOG_LEVEL: 'warn',
+      // The CLI's own tests of tokens set WINNOW_ADMIN_TOKEN and WINNOW_TOKEN instead.
+      WINNOW_AUTH: 'off',
       DATABASE_URL: `file:${join(dataDir, 'winnow.db')}`,
       ...env,
     },

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Database } from '@winnow/db';
+import { authPlugin } from './auth/plugin';
 import type { ServerConfig } from './config';
 import { errorHandler, sendFrameworkError } from './error-handler';
 import { errorBodySchema } from './errors';
@@ -26,6 +27,7 @@ import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 import { tagExpiryRoutes } from './routes/tag-expiry';
 import { tagRoutes } from './routes/tags';
+import { tokenRoutes } from './routes/tokens';
 import { ruleKindRoutes } from './routes/rule-kinds';
 import type { WorkerSignals } from './worker/worker';
 
@@ -102,6 +104,8 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errorHandler);
   await app.register(rateLimits, { perMinute: config.rateLimitPerMinute });
+  // Before every route: it checks each has an access declaration (auth/access.ts).
+  await app.register(authPlugin, { database, config: config.auth });
   // Not encapsulated: its response hook counts every route's requests.
   await app.register(fastifyPlugin(metricsRoutes), { metrics, database });
   await app.register(healthRoutes);
@@ -124,6 +128,7 @@ export async function buildApp({
   await app.register(auditRoutes, { database });
   await app.register(eventRoutes, { database, metrics, secret: config.eventsSecret });
   await app.register(previewRoutes, { database });
+  await app.register(tokenRoutes, { database, clock });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

@@ -1,7 +1,14 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, TransactionStores } from '@winnow/db';
 
-/** Who acts through the API until authentication names people (issue 7). */
+/** Who acts through the API when no token names them (WINNOW_AUTH=off). */
 export const API_ACTOR = 'api';
+
+/** The name of the token of the request being handled (set by the auth plugin). */
+export const actorStorage = new AsyncLocalStorage<string>();
+
+/** Who acts: the request's token name, or `api` without authentication. */
+export const currentActor = (): string => actorStorage.getStore() ?? API_ACTOR;
 
 /** What an audit entry says about a change: `<thing>.<verb>`, on what, and details. */
 export interface AuditFacts {
@@ -22,7 +29,7 @@ export function audited<T>(
   return database.transaction(async (stores) => {
     const result = await change(stores);
     const { action, target, details = {} } = facts(result);
-    await stores.audit.record({ actor: API_ACTOR, action, target, details });
+    await stores.audit.record({ actor: currentActor(), action, target, details });
     return result;
   });
 }
@@ -33,5 +40,5 @@ export function audited<T>(
  */
 export async function auditAfter(database: Database, facts: AuditFacts): Promise<void> {
   const { action, target, details = {} } = facts;
-  await database.audit.record({ actor: API_ACTOR, action, target, details });
+  await database.audit.record({ actor: currentActor(), action, target, details });
 }

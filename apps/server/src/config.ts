@@ -22,6 +22,16 @@ export interface ServerConfig {
   readonly eventsSecret: string | undefined;
   /** Requests a minute one client (bearer token, else address) may make; off when undefined. */
   readonly rateLimitPerMinute: number | undefined;
+  readonly auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** WINNOW_AUTH=off: every /api/v1 route answers without a token (local experiments only). */
+  readonly enabled: boolean;
+  /** The bootstrap administrator token; undefined: generated at first start. Never logged. */
+  readonly adminToken: string | undefined;
+  /** `open`: /metrics answers anyone (Prometheus scrapes it); `token`: it needs a token too. */
+  readonly metrics: 'open' | 'token';
 }
 
 export interface WorkerConfig {
@@ -150,6 +160,21 @@ function secret(value: string | undefined): string | undefined {
   return value;
 }
 
+function auth(env: Environment): AuthConfig {
+  const metrics = unset(env.WINNOW_METRICS_AUTH) ? 'open' : env.WINNOW_METRICS_AUTH;
+  if (metrics !== 'open' && metrics !== 'token') {
+    throw new ConfigError(`WINNOW_METRICS_AUTH: expected open or token, got "${metrics}"`);
+  }
+  const adminToken = unset(env.WINNOW_ADMIN_TOKEN) ? undefined : env.WINNOW_ADMIN_TOKEN;
+  if (adminToken !== undefined && (adminToken.length < 32 || !/^[\x21-\x7e]+$/.test(adminToken))) {
+    // The value itself is never part of the message.
+    throw new ConfigError(
+      'WINNOW_ADMIN_TOKEN: expected at least 32 printable characters and no spaces (e.g. openssl rand -hex 32)',
+    );
+  }
+  return { enabled: flag('WINNOW_AUTH', env.WINNOW_AUTH, true), adminToken, metrics };
+}
+
 function worker(env: Environment): WorkerConfig {
   const config = {
     enabled: flag('WINNOW_WORKER_ENABLED', env.WINNOW_WORKER_ENABLED, true),
@@ -198,6 +223,7 @@ export function readConfig(env: Environment): ServerConfig {
     secretKey: secretKey(env.WINNOW_SECRET_KEY),
     eventsSecret: secret(env.WINNOW_EVENTS_SECRET),
     rateLimitPerMinute: rateLimit(env.WINNOW_RATE_LIMIT),
+    auth: auth(env),
   };
 }
 

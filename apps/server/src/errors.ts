@@ -6,6 +6,7 @@ export const ApiErrorCode = {
   policyInvalid: { code: EngineErrorCode.policyInvalid, status: 400 },
   inventoryInvalid: { code: EngineErrorCode.inventoryInvalid, status: 400 },
   unauthorized: { code: 'WINNOW_UNAUTHORIZED', status: 401 },
+  forbidden: { code: 'WINNOW_FORBIDDEN', status: 403 },
   notFound: { code: 'WINNOW_NOT_FOUND', status: 404 },
   conflict: { code: 'WINNOW_CONFLICT', status: 409 },
   /** A registry secret given while WINNOW_SECRET_KEY is not set. */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate, openDatabase } from '@winnow/db';
 import { ConfigError, readConfig, redactUrl } from './config';
+import { ensureAdminToken, printGeneratedToken } from './auth/bootstrap';
 import { seedDemo } from './demo';
 import { redactText } from './redact';
 import { buildService } from './service';
@@ -30,6 +31,10 @@ async function main(): Promise<void> {
   const database = openDatabase(config.databaseUrl);
   const service = await buildService({ config, database });
   const { app } = service;
+  const generated = await ensureAdminToken(database, config.auth);
+  if (generated !== undefined) {
+    printGeneratedToken(generated, (text) => process.stderr.write(text));
+  }
   if (process.argv.includes('--demo')) {
     const seeded = await seedDemo(database);
     app.log.info(seeded, 'demo: example inventories and policies seeded');
@@ -49,6 +54,9 @@ async function main(): Promise<void> {
       maxDeleteRatio: config.maxDeleteRatio ?? 'off',
       secretKeySet: config.secretKey !== undefined,
       eventsSecretSet: config.eventsSecret !== undefined,
+      auth: config.auth.enabled ? 'on' : 'off',
+      adminTokenSet: config.auth.adminToken !== undefined,
+      metricsAuth: config.auth.metrics,
     },
     'configuration',
   );

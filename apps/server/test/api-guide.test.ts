@@ -13,6 +13,7 @@ import { migratedDatabase } from '@winnow/db/testing';
 import { DistributionClient } from '@winnow/registry';
 import { collect, pushImage, startRegistry, type TestRegistry } from '@winnow/registry/testing';
 
+import { ensureAdminToken } from '../src/auth/bootstrap';
 import { readConfig } from '../src/config';
 import { buildService } from '../src/service';
 
@@ -22,6 +23,8 @@ const ROOT = join(__dirname, '../../..');
 const GUIDE = join(ROOT, 'docs/api-guide.md');
 const SERVER_LINE = 'WINNOW=http://localhost:8080';
 const REGISTRY_LINE = 'REGISTRY=http://localhost:5000';
+const TOKEN_LINE = 'export WINNOW_TOKEN=paste-the-token-printed-at-start';
+const TOKEN = 'the-api-guide-administrator-token-0123456789';
 
 /** The guide's `sh` blocks, in order, without the skipped ones. */
 function guideBlocks(markdown: string): string[] {
@@ -87,16 +90,15 @@ describe('docs/api-guide.md', () => {
     expect(blocks.some((block) => block.includes('pnpm start'))).toBe(false);
     expect(blocks.join('\n')).toContain(SERVER_LINE);
     expect(blocks.join('\n')).toContain(REGISTRY_LINE);
+    expect(blocks.join('\n')).toContain(TOKEN_LINE);
   });
 
   it('runs every request of the guide against a real server and registry', async () => {
     const created = await migratedDatabase('sqlite');
     const database = openDatabase(created.url);
-    const service = await buildService({
-      config: readConfig({ WINNOW_WORKER_INTERVAL: '200ms' }),
-      database,
-      logger: false,
-    });
+    const config = readConfig({ WINNOW_ADMIN_TOKEN: TOKEN, WINNOW_WORKER_INTERVAL: '200ms' });
+    await ensureAdminToken(database, config.auth);
+    const service = await buildService({ config, database, logger: false });
     try {
       await service.app.listen({ host: '127.0.0.1', port: 0 });
       service.start();
@@ -104,7 +106,8 @@ describe('docs/api-guide.md', () => {
       const script = guideBlocks(readFileSync(GUIDE, 'utf8'))
         .join('\n')
         .replace(SERVER_LINE, `WINNOW=http://127.0.0.1:${port}`)
-        .replace(REGISTRY_LINE, `REGISTRY=${registry.url}`);
+        .replace(REGISTRY_LINE, `REGISTRY=${registry.url}`)
+        .replace(TOKEN_LINE, `export WINNOW_TOKEN=${TOKEN}`);
       const { code, out } = await run(script, ROOT);
       expect({ code, out }).toEqual({ code: 0, out: expect.any(String) as string });
       // What the guide promises along the way.

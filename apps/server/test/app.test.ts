@@ -10,21 +10,23 @@ let drop: () => Promise<void>;
 beforeAll(async () => {
   const { database, drop: dropDatabase } = await testDatabase('sqlite');
   drop = dropDatabase;
-  app = await buildApp({ config: readConfig({}), database, logger: false });
-  // Routes that exist only in this test, to drive the error handler.
-  app.get('/test/boom', () => {
+  app = await buildApp({ config: readConfig({ WINNOW_AUTH: 'off' }), database, logger: false });
+  // Routes that exist only in this test, to drive the error handler (open to all: see auth).
+  const config = { access: { action: 'public' as const } };
+  app.get('/test/boom', { config }, () => {
     throw new Error('secret internal detail at /srv/winnow/db.ts:42');
   });
   app.get(
     '/test/limit',
     {
+      config,
       schema: {
         querystring: { type: 'object', properties: { limit: { type: 'integer', maximum: 1000 } } },
       },
     },
     () => ({ ok: true }),
   );
-  app.post('/test/echo', { bodyLimit: 64 }, (request) => request.body);
+  app.post('/test/echo', { config, bodyLimit: 64 }, (request) => request.body);
   await app.ready();
 });
 afterAll(async () => {

@@ -21,6 +21,8 @@ describe('configuration from the environment', () => {
       shutdownTimeoutMs: 20_000,
       secretKey: undefined,
       rateLimitPerMinute: 1200,
+      eventsSecret: undefined,
+      auth: { enabled: true, adminToken: undefined, metrics: 'open' },
     });
   });
 
@@ -42,6 +44,9 @@ describe('configuration from the environment', () => {
         WINNOW_SECRET_KEY: KEY.toString('base64'),
         WINNOW_EVENTS_SECRET: 'a-secret-of-sixteen+',
         WINNOW_RATE_LIMIT: '600',
+        WINNOW_AUTH: 'off',
+        WINNOW_ADMIN_TOKEN: 'an-admin-token-of-thirty-two-chars',
+        WINNOW_METRICS_AUTH: 'token',
       }),
     ).toEqual({
       host: '0.0.0.0',
@@ -55,6 +60,7 @@ describe('configuration from the environment', () => {
       secretKey: KEY,
       eventsSecret: 'a-secret-of-sixteen+',
       rateLimitPerMinute: 600,
+      auth: { enabled: false, adminToken: 'an-admin-token-of-thirty-two-chars', metrics: 'token' },
     });
   });
 
@@ -109,6 +115,10 @@ describe('configuration from the environment', () => {
     [{ WINNOW_SHUTDOWN_TIMEOUT: '-5s' }, /WINNOW_SHUTDOWN_TIMEOUT: expected a positive/],
     [{ WINNOW_EVENTS_SECRET: 'short' }, /WINNOW_EVENTS_SECRET: expected at least 16 characters/],
     [{ WINNOW_EVENTS_SECRET: 'sixteen chars and a space' }, /WINNOW_EVENTS_SECRET/],
+    [{ WINNOW_AUTH: 'maybe' }, /WINNOW_AUTH: expected true or false/],
+    [{ WINNOW_ADMIN_TOKEN: 'too-short' }, /WINNOW_ADMIN_TOKEN: expected at least 32 printable/],
+    [{ WINNOW_ADMIN_TOKEN: 'thirty-two characters with spaces in' }, /WINNOW_ADMIN_TOKEN/],
+    [{ WINNOW_METRICS_AUTH: 'closed' }, /WINNOW_METRICS_AUTH: expected open or token/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);

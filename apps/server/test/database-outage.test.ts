@@ -7,7 +7,13 @@ import {
   runTasks,
   SERVER_POLICY,
 } from './retention-fixture';
-import { finishedRun, type RunJson, type ServerProcess, startServer } from './server-process';
+import {
+  finishedRun,
+  type RunJson,
+  type ServerProcess,
+  startServer,
+  TEST_ADMIN_TOKEN,
+} from './server-process';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 jest.setTimeout(120_000);
@@ -87,12 +93,15 @@ describe('PostgreSQL unreachable for a while, behind a proxy the test cuts', () 
       ['POST', '/api/v1/runs', { scope: { level: 'server' } }],
     ];
     for (const [method, path, body] of probes) {
+      // With a token: checking it needs the database too, and that must answer 503, not 401.
+      const authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
       const response = await fetch(`${s.url}${path}`, {
         method,
-        ...(body !== undefined && {
-          body: JSON.stringify(body),
-          headers: { 'content-type': 'application/json' },
-        }),
+        headers: {
+          authorization,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
       });
       const text = await response.text();
       expect({ path, status: response.status }).toEqual({ path, status: 503 });

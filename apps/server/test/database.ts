@@ -40,7 +40,11 @@ export function useApp(
   beforeAll(async () => {
     const created = await testDatabase(provider, options);
     drop = created.drop;
-    app = await buildApp({ config: readConfig({}), database: created.database, logger: false });
+    app = await buildApp({
+      config: readConfig({ WINNOW_AUTH: 'off' }),
+      database: created.database,
+      logger: false,
+    });
     await app.ready();
   });
   afterAll(async () => {

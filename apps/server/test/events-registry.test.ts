@@ -35,7 +35,7 @@ describe.each(providers)('a real registry notifying Winnow (%s)', (provider) => 
     const created = await testDatabase(provider);
     drop = created.drop;
     await created.database.namespaces.create({ name: 'acme', kind: 'normal', settings: {} });
-    const config = readConfig({ WINNOW_EVENTS_SECRET: SECRET });
+    const config = readConfig({ WINNOW_AUTH: 'off', WINNOW_EVENTS_SECRET: SECRET });
     app = await buildApp({ config, database: created.database, logger: false });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;

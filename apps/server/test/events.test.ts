@@ -78,7 +78,7 @@ describe.each(providers)('registry events (POST %s)', (provider) => {
   let drop: () => Promise<void>;
   beforeAll(async () => {
     ({ database, drop } = await testDatabase(provider));
-    const config = readConfig({ WINNOW_EVENTS_SECRET: SECRET });
+    const config = readConfig({ WINNOW_AUTH: 'off', WINNOW_EVENTS_SECRET: SECRET });
     app = await buildApp({ config, database, logger: false });
     await database.namespaces.create({ name: 'acme', kind: 'normal', settings: {} });
   });
@@ -276,7 +276,11 @@ describe('the events secret in the log', () => {
     const { database, drop } = await testDatabase('sqlite');
     const log: string[] = [];
     const app = await buildApp({
-      config: readConfig({ WINNOW_EVENTS_SECRET: SECRET, WINNOW_LOG_LEVEL: 'trace' }),
+      config: readConfig({
+        WINNOW_AUTH: 'off',
+        WINNOW_EVENTS_SECRET: SECRET,
+        WINNOW_LOG_LEVEL: 'trace',
+      }),
       database,
       logStream: { write: (line) => void log.push(line) },
     });
@@ -296,7 +300,11 @@ describe('the events secret in the log', () => {
 describe('registry events without WINNOW_EVENTS_SECRET', () => {
   it('answer 503 and say how to configure them', async () => {
     const { database, drop } = await testDatabase('sqlite');
-    const app = await buildApp({ config: readConfig({}), database, logger: false });
+    const app = await buildApp({
+      config: readConfig({ WINNOW_AUTH: 'off' }),
+      database,
+      logger: false,
+    });
     try {
       const response = await send(app, [event('push', manifest(1, 'v1'), 1)]);
       expect(response.statusCode).toBe(503);

@@ -14,7 +14,7 @@ beforeAll(async () => {
   const { database, drop: dropDatabase } = await testDatabase('sqlite');
   drop = dropDatabase;
   app = await buildApp({
-    config: readConfig({ WINNOW_RATE_LIMIT: '5' }),
+    config: readConfig({ WINNOW_AUTH: 'off', WINNOW_RATE_LIMIT: '5' }),
     database,
     logger: false,
   });

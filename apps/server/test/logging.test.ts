@@ -63,6 +63,7 @@ describe('the server process logs JSON lines with request, run and repository id
     bearerHeader: secret('header-token'),
     cookie: secret('cookie'),
     wrongEventsBearer: secret('not-the-events-secret'),
+    adminToken: secret('admin-token'),
   };
   let registry: TestRegistry;
   let database: TestDatabase;
@@ -78,6 +79,7 @@ describe('the server process logs JSON lines with request, run and repository id
     fetch(`${server.url}${path}`, {
       method,
       headers: {
+        authorization: `Bearer ${secrets.adminToken}`,
         ...(options.body !== undefined && { 'content-type': 'application/json' }),
         ...options.headers,
       },
@@ -114,6 +116,7 @@ describe('the server process logs JSON lines with request, run and repository id
       WINNOW_LOG_LEVEL: 'debug',
       WINNOW_SECRET_KEY: secrets.secretKeyHex,
       WINNOW_EVENTS_SECRET: secrets.eventsSecret,
+      WINNOW_ADMIN_TOKEN: secrets.adminToken,
     });
     cleanups.push(async () => {
       server.child.kill('SIGKILL');
@@ -284,11 +287,11 @@ describe('an error inside a route', () => {
     const created = await testDatabase('sqlite');
     drop = created.drop;
     app = await buildApp({
-      config: readConfig({ WINNOW_LOG_LEVEL: 'info' }),
+      config: readConfig({ WINNOW_AUTH: 'off', WINNOW_LOG_LEVEL: 'info' }),
       database: created.database,
       logStream: { write: (line) => (output += line) },
     });
-    app.get('/test/fails', () => {
+    app.get('/test/fails', { config: { access: { action: 'public' } } }, () => {
       throw new Error('could not reach postgres://winnow:route-password@db/x?sslkey=a&token=t0k');
     });
     await app.ready();

@@ -514,7 +514,7 @@ describe('two dispatchers on one PostgreSQL', () => {
     const services = await Promise.all(
       databases.map((database) =>
         buildService({
-          config: readConfig({ ...ENV, WINNOW_WORKER_INTERVAL: '50ms' }),
+          config: readConfig({ WINNOW_AUTH: 'off', ...ENV, WINNOW_WORKER_INTERVAL: '50ms' }),
           database,
           logger: false,
           notifications: { ...FAST, batchSize: 3 },

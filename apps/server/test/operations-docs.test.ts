@@ -94,6 +94,9 @@ describe('docs/operations.md configuration reference', () => {
     expect(defaults.secretKey).toBeUndefined();
     expect(cell('WINNOW_EVENTS_SECRET')).toBe('unset');
     expect(defaults.eventsSecret).toBeUndefined();
+    expect(cell('WINNOW_AUTH')).toBe(`\`${String(defaults.auth.enabled)}\``);
+    expect(cell('WINNOW_ADMIN_TOKEN')).toBe('unset');
+    expect(cell('WINNOW_METRICS_AUTH')).toBe(`\`${defaults.auth.metrics}\``);
   });
 });
 

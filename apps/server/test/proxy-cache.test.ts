@@ -116,6 +116,7 @@ describe.each(providers)('proxy-cache namespaces on %s', (provider) => {
       database = openDatabase(created.url, { clock: () => new Date(clock.now) });
       service = await buildService({
         config: readConfig({
+          WINNOW_AUTH: 'off',
           WINNOW_WORKER_INTERVAL: '50ms',
           WINNOW_EVENTS_SECRET: SECRET,
           WINNOW_MAX_DELETE_RATIO: 'off',

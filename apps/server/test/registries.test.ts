@@ -63,7 +63,11 @@ describe.each(providers)('registry routes on %s', (provider) => {
 
   /** Another app on the same database, with its own environment. */
   const appWith = async (env: Record<string, string>) => {
-    const other = await buildApp({ config: readConfig(env), database, logger: false });
+    const other = await buildApp({
+      config: readConfig({ WINNOW_AUTH: 'off', ...env }),
+      database,
+      logger: false,
+    });
     apps.push(other);
     return other;
   };
@@ -74,7 +78,11 @@ describe.each(providers)('registry routes on %s', (provider) => {
     log = [];
     bodies = [];
     app = await buildApp({
-      config: readConfig({ WINNOW_SECRET_KEY: KEY.toString('hex'), WINNOW_LOG_LEVEL: 'trace' }),
+      config: readConfig({
+        WINNOW_AUTH: 'off',
+        WINNOW_SECRET_KEY: KEY.toString('hex'),
+        WINNOW_LOG_LEVEL: 'trace',
+      }),
       database,
       logStream: { write: (line) => void log.push(line) },
       clock: () => NOW,

@@ -53,7 +53,7 @@ describe.each(providers)('sync, run and apply on %s, against a real registry', (
     const created = await migratedDatabase(provider);
     database = openDatabase(created.url);
     service = await buildService({
-      config: readConfig({ WINNOW_WORKER_INTERVAL: '50ms' }),
+      config: readConfig({ WINNOW_AUTH: 'off', WINNOW_WORKER_INTERVAL: '50ms' }),
       database,
       logger: false,
     });

@@ -110,7 +110,11 @@ describe.each(providers)('retention runs on %s', (provider) => {
     const created = await migratedDatabase(provider);
     const clock = { now: NOW };
     const database = openDatabase(created.url, { clock: () => new Date(clock.now) });
-    const config = readConfig({ WINNOW_WORKER_INTERVAL: '50ms', ...options.env });
+    const config = readConfig({
+      WINNOW_AUTH: 'off',
+      WINNOW_WORKER_INTERVAL: '50ms',
+      ...options.env,
+    });
     const service = await buildService({
       config,
       database,
@@ -289,7 +293,11 @@ describe.each(providers)('retention runs on %s', (provider) => {
     ).toBe(1);
     expect(await metric(app, 'winnow_last_successful_run_timestamp_seconds')).toBe(NOW / 1000);
     // A restarted process (fresh metrics, same database) says the same: no false alert.
-    const restarted = await buildApp({ config: readConfig({}), database, logger: false });
+    const restarted = await buildApp({
+      config: readConfig({ WINNOW_AUTH: 'off' }),
+      database,
+      logger: false,
+    });
     try {
       expect(await metric(restarted, 'winnow_last_successful_run_timestamp_seconds')).toBe(
         NOW / 1000,

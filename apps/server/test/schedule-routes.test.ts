@@ -41,7 +41,7 @@ describe.each(providers)('schedule routes on %s', (provider) => {
   beforeEach(async () => {
     const created = await testDatabase(provider);
     app = await buildApp({
-      config: readConfig({}),
+      config: readConfig({ WINNOW_AUTH: 'off' }),
       database: created.database,
       logger: false,
       clock: () => NOW,

@@ -81,7 +81,7 @@ describe.each(providers)('scheduled runs on %s', (provider) => {
   /** The API and worker (not started) on `db`, checking each cycle every 100 ms. */
   async function serve(db: Database): Promise<void> {
     service = await buildService({
-      config: readConfig({ WINNOW_WORKER_INTERVAL: '100ms' }),
+      config: readConfig({ WINNOW_AUTH: 'off', WINNOW_WORKER_INTERVAL: '100ms' }),
       database: db,
       logger: false,
       clock: now,

@@ -21,6 +21,9 @@ export interface ServerProcess {
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
+/** The administrator token every test server starts with (WINNOW_ADMIN_TOKEN). */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
+
 /** A run as the API answers it (the fields these tests read). */
 export interface RunJson {
   readonly id: number;
@@ -62,6 +65,7 @@ export async function startServer(
       WINNOW_LOG_LEVEL: 'warn',
       WINNOW_WORKER_INTERVAL: '100ms',
       WINNOW_LEASE_DURATION: '10s',
+      WINNOW_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,10 +87,11 @@ export async function startServer(
     request: async <T>(method: string, path: string, body?: unknown): Promise<T> => {
       const response = await fetch(`${url}${path}`, {
         method,
-        ...(body !== undefined && {
-          body: JSON.stringify(body),
-          headers: { 'content-type': 'application/json' },
-        }),
+        headers: {
+          authorization: `Bearer ${env.WINNOW_ADMIN_TOKEN ?? TEST_ADMIN_TOKEN}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
       });
       const text = await response.text();
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);

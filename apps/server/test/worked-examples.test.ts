@@ -69,7 +69,7 @@ describe('docs/policy-language.md worked examples', () => {
       const clock = () => new Date(NOW);
       const database = openDatabase(created.url, { clock });
       const service = await buildService({
-        config: readConfig({ WINNOW_WORKER_INTERVAL: '50ms' }),
+        config: readConfig({ WINNOW_AUTH: 'off', WINNOW_WORKER_INTERVAL: '50ms' }),
         database,
         logger: false,
         clock,

@@ -1,6 +1,7 @@
 import { createClient, type DbTransaction } from './client';
 import type { Provider } from './provider';
 import { type Exclusive, exclusive } from './exclusive';
+import { type ApiTokenStore, apiTokenStore } from './stores/api-tokens';
 import { type AuditStore, auditStore } from './stores/audit';
 import { type InventoryStore, inventoryStore } from './stores/inventory';
 import { type NamespaceStore, namespaceStore } from './stores/namespaces';
@@ -37,6 +38,8 @@ export interface TransactionStores {
   readonly proxyCache: ProxyCacheStore;
   /** Webhook endpoints and the outbox of their deliveries (queued with the run that finished). */
   readonly notifications: NotificationStore;
+  /** API tokens (hashed) and their grants. */
+  readonly apiTokens: ApiTokenStore;
 }
 
 /** Winnow's database: the stores, which speak engine types. No Prisma type leaves the package. */
@@ -112,5 +115,6 @@ function transactionStores(
     registryEvents: registryEventStore(db),
     proxyCache: proxyCacheStore(db),
     notifications: notificationStore(db, clock),
+    apiTokens: apiTokenStore(db),
   };
 }

@@ -48,6 +48,7 @@ export type {
   TaskStatusCounts,
 } from './stores/run-types';
 export type { AuditEntry, AuditStore } from './stores/audit';
+export type { ApiTokenRecord, ApiTokenRole, ApiTokenStore, NewApiToken } from './stores/api-tokens';
 export type {
   InventoryChange,
   RegistryEventInput,

@@ -8,7 +8,7 @@ import {
   type Scope,
   validatePolicies,
 } from '@winnow/engine';
-import { API_ACTOR, audited } from '../audit';
+import { audited, currentActor } from '../audit';
 import { ApiError } from '../errors';
 
 const anyJson = {};
@@ -164,7 +164,7 @@ export async function policyRoutes(
         const document = documentOf(request.body, scope);
         const policy = await audited(
           database,
-          (stores) => stores.policies.put(document, API_ACTOR),
+          (stores) => stores.policies.put(document, currentActor()),
           (stored) => ({
             action: 'policy.put',
             target: `policy:${scope.level}:${policyLabel(scope)}`,

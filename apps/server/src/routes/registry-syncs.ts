@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database, RegistryDeletionRecord, RegistrySyncRecord } from '@winnow/db';
-import { API_ACTOR } from '../audit';
+import { currentActor } from '../audit';
 import { ApiError } from '../errors';
 import type { WorkerSignals } from '../worker/worker';
 import { registryParams } from './registry-schemas';
@@ -172,7 +172,7 @@ export async function registrySyncRoutes(
         });
         if (result.created) {
           await stores.audit.record({
-            actor: API_ACTOR,
+            actor: currentActor(),
             action: 'registry.sync',
             target: `registry:${registry.name}`,
             details: { sync: result.sync.id },

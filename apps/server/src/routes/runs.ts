@@ -8,7 +8,7 @@ import type {
   TransactionStores,
 } from '@winnow/db';
 import { type Scope, STAGES, type TagDecision } from '@winnow/engine';
-import { API_ACTOR } from '../audit';
+import { currentActor } from '../audit';
 import { ApiError } from '../errors';
 import type { Metrics } from '../metrics';
 import { observeFinishedRun, recordFinishedRun, runTarget } from '../runs/reporting';
@@ -116,17 +116,17 @@ export async function runRoutes(app: FastifyInstance, options: RunRouteOptions):
           scope,
           dryRun,
           trigger,
-          triggeredBy: API_ACTOR,
+          triggeredBy: currentActor(),
           now: clock(),
         });
         await stores.audit.record({
-          actor: API_ACTOR,
+          actor: currentActor(),
           action: 'run.create',
           target: runTarget(created.id),
           details: { scope, dryRun, repositories: created.counts.repositories },
         });
         // A scope without repositories gives a run finished at once.
-        if (created.finishedAt !== null) await recordFinishedRun(stores, created, API_ACTOR);
+        if (created.finishedAt !== null) await recordFinishedRun(stores, created, currentActor());
         return created;
       });
       request.log.info(
@@ -327,12 +327,12 @@ export async function runRoutes(app: FastifyInstance, options: RunRouteOptions):
         }
         const result = await stores.runs.cancel(id);
         await stores.audit.record({
-          actor: API_ACTOR,
+          actor: currentActor(),
           action: 'run.cancel',
           target: runTarget(id),
           details: { status: result.run.status },
         });
-        if (result.finishedNow) await recordFinishedRun(stores, result.run, API_ACTOR);
+        if (result.finishedNow) await recordFinishedRun(stores, result.run, currentActor());
         return result;
       });
       request.log.info({ runId: id }, 'run cancel requested');

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '@winnow/db';
-import { API_ACTOR } from '../audit';
+import { currentActor } from '../audit';
 import { ApiError } from '../errors';
 import type { Metrics } from '../metrics';
 import {
@@ -101,7 +101,7 @@ export async function tagExpiryRoutes(
           windowMs: restoreWindowMs,
         });
         await stores.audit.record({
-          actor: API_ACTOR,
+          actor: currentActor(),
           action: 'tag.restore',
           target: tagTarget(request.params),
           details: {

@@ -70,6 +70,7 @@ export async function startObservedWinnow(): Promise<ObservedWinnow> {
   const database: Database = openDatabase(created.url);
   const service = await buildService({
     config: readConfig({
+      WINNOW_AUTH: 'off',
       WINNOW_WORKER_INTERVAL: '200ms',
       WINNOW_LEASE_DURATION: '3s',
       WINNOW_MAX_DELETE_RATIO: '0.7',

@@ -22,8 +22,8 @@ export function reportFigures(line: string): void {
 export const EVENTS_SECRET = 'fuzz-events-secret-0123456789abcdef';
 
 /**
- * Headers every fuzzed request carries. Once the API requires tokens, the administrator's goes
- * here: one line, and every target (routes, policies, inventory, events) sends it.
+ * Headers every fuzzed request carries (none: the fuzzed app runs with WINNOW_AUTH=off; a token
+ * would go here, one line, and every target would send it).
  */
 export const CLIENT_HEADERS: Readonly<Record<string, string>> = {};
 
@@ -39,6 +39,9 @@ export async function buildFuzzApp(): Promise<{
   const { database, drop } = await testDatabase('sqlite');
   const app = await buildApp({
     config: readConfig({
+      // Authentication has its own matrix (test/auth.test.ts); here every request is let in so
+      // that the fuzzer reaches each route's validation and handler.
+      WINNOW_AUTH: 'off',
       WINNOW_RATE_LIMIT: 'off',
       WINNOW_EVENTS_SECRET: EVENTS_SECRET,
       WINNOW_SECRET_KEY: '0'.repeat(64),

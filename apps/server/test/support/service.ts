@@ -40,7 +40,7 @@ export async function startService(
   const created = await migratedDatabase(provider);
   const database = openDatabase(created.url);
   const service = await buildService({
-    config: readConfig({ WINNOW_WORKER_INTERVAL: '50ms', ...env }),
+    config: readConfig({ WINNOW_AUTH: 'off', WINNOW_WORKER_INTERVAL: '50ms', ...env }),
     database,
     logger: false,
     ...options,

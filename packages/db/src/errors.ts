@@ -69,15 +69,23 @@ const UNAVAILABLE_MESSAGES =
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
-    const { code, message, meta, cause } = e as {
+    const { code, message, meta, cause, name, kind } = e as {
       code?: unknown;
       message?: unknown;
+      name?: unknown;
+      kind?: unknown;
       meta?: { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } };
       cause?: unknown;
     };
     if (typeof code === 'string') {
       if (UNAVAILABLE_PRISMA_CODES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code)) return true;
       if (UNAVAILABLE_SQLSTATES.test(code)) return true;
+    }
+    // A driver adapter error thrown as is (inside an interactive transaction): its message, or
+    // its cause's kind, is the kind.
+    if (typeof kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(kind)) return true;
+    if (name === 'DriverAdapterError' && typeof message === 'string') {
+      if (UNAVAILABLE_ADAPTER_KINDS.has(message)) return true;
     }
     const adapter = meta?.driverAdapterError?.cause;
     if (typeof adapter?.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(adapter.kind))

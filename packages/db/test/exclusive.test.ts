@@ -108,4 +108,18 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable({ code: 'P2002' })).toBe(false);
     expect(isDatabaseUnavailable(null)).toBe(false);
   });
+
+  it('knows a driver adapter error thrown as is inside a transaction (seen in the outage test)', () => {
+    const thrown = Object.assign(new Error('ConnectionClosed'), {
+      name: 'DriverAdapterError',
+      cause: { kind: 'ConnectionClosed' },
+    });
+    expect(isDatabaseUnavailable(thrown)).toBe(true);
+    expect(isDatabaseUnavailable({ message: 'x', cause: { kind: 'ConnectionClosed' } })).toBe(true);
+    const other = Object.assign(new Error('UniqueConstraintViolation'), {
+      name: 'DriverAdapterError',
+      cause: { kind: 'UniqueConstraintViolation' },
+    });
+    expect(isDatabaseUnavailable(other)).toBe(false);
+  });
 });

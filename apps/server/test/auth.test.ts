@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Database } from '@winnow/db';
+import { type Database, openDatabase } from '@winnow/db';
+import { migratedDatabase } from '@winnow/db/testing';
 import { buildApp } from '../src/app';
 import { ensureAdminToken } from '../src/auth/bootstrap';
 import { hashToken } from '../src/auth/secrets';
@@ -275,5 +276,33 @@ describe('authentication settings', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     await app.close();
+  });
+});
+
+// Replicas share PostgreSQL only: SQLite is for one process (docs/operations.md).
+describe('bootstrap on PostgreSQL', () => {
+  it('lets replicas starting together bootstrap one administrator token without failing', async () => {
+    const created = await migratedDatabase('postgresql');
+    const replicas = Array.from({ length: 4 }, () => openDatabase(created.url));
+    const [first] = replicas as [Database, ...Database[]];
+    try {
+      const rotated = 'bootstrap-token-of-four-replicas-0123456789';
+      const config = readConfig({ WINNOW_ADMIN_TOKEN: rotated }).auth;
+      await Promise.all(replicas.map((replica) => ensureAdminToken(replica, config)));
+      expect((await first.apiTokens.get('bootstrap'))?.hash).toBe(hashToken(rotated));
+      await first.apiTokens.revoke('bootstrap', new Date());
+      // Nothing set: every replica sees no administrator; exactly one generates (and prints) one.
+      const generated = await Promise.all(
+        replicas.map((replica) => ensureAdminToken(replica, readConfig({}).auth)),
+      );
+      const printed = generated.filter((token) => token !== undefined);
+      expect(printed).toHaveLength(1);
+      const stored = await first.apiTokens.get('bootstrap');
+      expect(stored?.hash).toBe(hashToken(printed[0] ?? ''));
+      expect(stored?.revokedAt).toBeNull();
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+      await created.drop();
+    }
   });
 });

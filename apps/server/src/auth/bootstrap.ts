@@ -1,4 +1,4 @@
-import type { Database } from '@winnow/db';
+import { type Database, DbErrorCode, WinnowDbError } from '@winnow/db';
 import type { AuthConfig } from '../config';
 import { BOOTSTRAP_ID, BOOTSTRAP_NAME, hashToken, newToken } from './secrets';
 
@@ -13,7 +13,10 @@ export async function ensureAdminToken(
 ): Promise<string | undefined> {
   if (!config.enabled) return undefined;
   if (config.adminToken !== undefined) {
-    await upsertBootstrap(database, hashToken(config.adminToken));
+    const hash = hashToken(config.adminToken);
+    // Lost the race to another replica starting at the same time: set the hash over its row.
+    if ((await upsertBootstrap(database, hash, false)) === 'lost')
+      await upsertBootstrap(database, hash, false);
     return undefined;
   }
   const admins = (await database.apiTokens.list()).filter(
@@ -21,15 +24,28 @@ export async function ensureAdminToken(
   );
   if (admins.length > 0) return undefined;
   const { token } = newToken(BOOTSTRAP_ID);
-  await upsertBootstrap(database, hashToken(token));
+  // Another replica starting at the same time generated (and printed) its token first: keep it.
+  if ((await upsertBootstrap(database, hashToken(token), true)) === 'lost') return undefined;
   return token;
 }
 
-async function upsertBootstrap(database: Database, hash: string): Promise<void> {
-  await database.transaction(async (stores) => {
-    const existing = await stores.apiTokens.get(BOOTSTRAP_ID);
-    if (existing) await stores.apiTokens.replaceBootstrap(hash);
-    else
+/**
+ * Stores the bootstrap token's hash. 'lost' when another process got there first (replicas
+ * started together): it created the row between this one's read and insert, or, with
+ * `onlyIfRevoked`, already replaced the revoked one. Nothing was written then.
+ */
+async function upsertBootstrap(
+  database: Database,
+  hash: string,
+  onlyIfRevoked: boolean,
+): Promise<'stored' | 'lost'> {
+  try {
+    return await database.transaction(async (stores) => {
+      const existing = await stores.apiTokens.get(BOOTSTRAP_ID);
+      if (existing)
+        return (await stores.apiTokens.replaceBootstrap(hash, { onlyIfRevoked }))
+          ? 'stored'
+          : 'lost';
       await stores.apiTokens.create({
         id: BOOTSTRAP_ID,
         name: BOOTSTRAP_NAME,
@@ -38,7 +54,12 @@ async function upsertBootstrap(database: Database, hash: string): Promise<void> 
         hash,
         bootstrap: true,
       });
-  });
+      return 'stored';
+    });
+  } catch (error) {
+    if (error instanceof WinnowDbError && error.code === DbErrorCode.conflict) return 'lost';
+    throw error;
+  }
 }
 
 /** The one print of a generated token: to standard error, not through the (redacting) logger. */

@@ -34,8 +34,12 @@ export interface ApiTokenStore {
   /** Marks the token revoked (idempotent: the first revocation's time stays). */
   revoke(id: string, at: Date): Promise<ApiTokenRecord | undefined>;
   touch(id: string, at: Date): Promise<void>;
-  /** Gives the bootstrap token a new hash and un-revokes it (WINNOW_ADMIN_TOKEN rotated). */
-  replaceBootstrap(hash: string): Promise<void>;
+  /**
+   * Gives the bootstrap token a new hash and un-revokes it (WINNOW_ADMIN_TOKEN rotated). With
+   * `onlyIfRevoked`, only a revoked one is replaced: of processes racing to regenerate it, one
+   * wins. True when a row was changed.
+   */
+  replaceBootstrap(hash: string, options?: { onlyIfRevoked?: boolean }): Promise<boolean>;
 }
 
 type Row = Omit<ApiTokenRecord, 'namespaces'> & { namespaces: unknown };
@@ -78,11 +82,14 @@ export function apiTokenStore(db: DbTransaction): ApiTokenStore {
     touch: async (id, at) => {
       await db.apiToken.updateMany({ where: { id }, data: { lastUsedAt: at } });
     },
-    replaceBootstrap: async (hash) => {
-      await db.apiToken.updateMany({
-        where: { bootstrap: true },
+    replaceBootstrap: async (hash, options) => {
+      const { count } = await db.apiToken.updateMany({
+        where: options?.onlyIfRevoked
+          ? { bootstrap: true, revokedAt: { not: null } }
+          : { bootstrap: true },
         data: { hash, revokedAt: null },
       });
+      return count > 0;
     },
   };
 }

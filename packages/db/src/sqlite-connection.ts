@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 
 type Config = Parameters<PrismaLibSql['createClient']>[0];
+type Adapter = Awaited<ReturnType<PrismaLibSql['connect']>>;
+type Query = Parameters<Adapter['queryRaw']>[0];
 type Client = ReturnType<PrismaLibSql['createClient']>;
 type Transaction = Awaited<ReturnType<Client['transaction']>>;
 type Mode = 'write' | 'read' | 'deferred';
@@ -35,10 +37,55 @@ const PRAGMAS = [
  * ROLLBACK, one connection for the life of the process.
  */
 export class SingleConnectionLibSql extends PrismaLibSql {
+  readonly #separateReads: boolean;
+
+  constructor(config: Config) {
+    super(config);
+    this.#separateReads = !/:memory:|mode=memory/.test(config.url);
+  }
+
   override createClient(config: Config): Client {
     cachePreparedStatements();
     return singleConnection(super.createClient(config));
   }
+
+  override async connect(): Promise<Adapter> {
+    const writer = await super.connect();
+    if (!this.#separateReads) return writer;
+    return readsApart(writer, await super.connect());
+  }
+}
+
+/** A statement that only reads: Prisma's reads are one SELECT each. */
+const READ_ONLY = /^\s*SELECT\b/i;
+
+/**
+ * Reads outside a transaction on a second connection of their own.
+ *
+ * Prisma's adapter serialises everything on a connection with one lock, held for the whole of a
+ * transaction, awaits included: while the worker applied a repository (a transaction of a few
+ * milliseconds to a few hundred), every API read waited for it, and for the other lanes'
+ * transactions queued before it. With WAL a second connection reads the last committed state
+ * while the first writes, which is what a read outside a transaction must see anyway: a
+ * transaction's own reads still go through the transaction. Writes (INSERT/UPDATE/DELETE, with
+ * RETURNING or not) and everything else stay on the first connection.
+ */
+function readsApart(writer: Adapter, reader: Adapter): Adapter {
+  return new Proxy(writer, {
+    get(target, property) {
+      if (property === 'queryRaw') {
+        return (query: Query) =>
+          READ_ONLY.test(query.sql) ? reader.queryRaw(query) : target.queryRaw(query);
+      }
+      if (property === 'dispose') {
+        return async () => {
+          await Promise.all([reader.dispose(), target.dispose()]);
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Prepared statements kept per connection, the least recently used dropped beyond this. */

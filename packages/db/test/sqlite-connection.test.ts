@@ -27,9 +27,13 @@ describe('the SQLite connection', () => {
 
   it('runs every transaction on one connection: no connection is left behind', async () => {
     const path = created.url.slice('file:'.length);
+    // Both connections in use: the one for transactions and writes, the one for plain reads.
+    await database.transaction(async (stores) => {
+      await stores.namespaces.create({ name: 'warm-up', kind: 'normal', settings: {} });
+    });
     await database.namespaces.list();
     const before = openFiles(path);
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 199; i++) {
       await database.transaction(async (stores) => {
         await stores.namespaces.create({ name: `ns-${i}`, kind: 'normal', settings: {} });
       });
@@ -38,6 +42,28 @@ describe('the SQLite connection', () => {
     // until the garbage collector finalises it.
     expect(openFiles(path)).toBeLessThanOrEqual(before);
     expect(await database.namespaces.list()).toHaveLength(200);
+  });
+
+  it('reads outside a transaction while a transaction is open, and sees only what is committed', async () => {
+    await database.namespaces.create({ name: 'before', kind: 'normal', settings: {} });
+    let inside: () => void = () => undefined;
+    const entered = new Promise<void>((resolve) => (inside = resolve));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = database.transaction(async (stores) => {
+      await stores.namespaces.create({ name: 'uncommitted', kind: 'normal', settings: {} });
+      inside();
+      await held;
+    });
+    await entered;
+    // On one connection this read would wait for the transaction (Prisma's adapter holds its
+    // lock throughout): the test would time out. On the read connection it answers at once.
+    const names = (await database.namespaces.list()).map((namespace) => namespace.name);
+    expect(names).toEqual(['before']);
+    release();
+    await transaction;
+    const after = (await database.namespaces.list()).map((namespace) => namespace.name);
+    expect(after).toEqual(['before', 'uncommitted']);
   });
 
   it('reuses prepared statements: memory does not grow with the statements executed', async () => {

@@ -1,14 +1,15 @@
 /**
  * The API under load: a real server process on loopback, an inventory of 10,000 repositories
- * (100 namespaces) of 50 tags, and autocannon driving the read endpoints and scoped previews at
- * a fixed rate — first with the worker idle (the baseline), then while a server-wide run that
+ * (100 namespaces) of 50 tags, and open-loop Poisson arrivals (paced.ts) driving the read
+ * endpoints and scoped previews at a fixed average rate — first with the worker idle (the baseline), then while a server-wide run that
  * expires half the tags is in progress. Per group (reads, previews) and per endpoint: throughput,
  * p50/p90/p99/max latency, non-2xx and errors, and whether the run was in progress before and
  * after the loaded phase. Not a test: it prints figures, and fails only when the run was not in
  * progress during the whole loaded phase.
  *
  *   node bench/dist/load.bench.js [--repositories N] [--tags N] [--duration S]
- *        [--read-rate N] [--preview-rate N] [--connections N] [--databases sqlite,postgresql]
+ *        [--read-rate N] [--preview-rate N] [--connections N (keep-alive sockets per endpoint)]
+ *        [--databases sqlite,postgresql]
  *        [--profile DIR] [--out FILE]
  *
  * Authentication: when WINNOW_TOKEN is set, every request carries it as a bearer token and the
@@ -20,8 +21,8 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '@winnow/db';
 import type { InventoryRepository } from '@winnow/engine';
-import autocannon from 'autocannon';
 import { percentile } from './measure';
+import { paced } from './paced';
 import { Random } from './random';
 import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
 
@@ -35,7 +36,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '30' },
     'read-rate': { type: 'string', default: '200' },
     'preview-rate': { type: 'string', default: '20' },
-    connections: { type: 'string', default: '4' },
+    connections: { type: 'string', default: '16' },
     databases: { type: 'string', default: 'sqlite' },
     profile: { type: 'string' },
     out: { type: 'string', default: resolve(__dirname, '../results/load-latest.json') },
@@ -202,8 +203,8 @@ function latency(measured: Measured, seconds: number): Latency {
 }
 
 /**
- * One autocannon instance per endpoint, all at once, each at its share of its group's rate
- * (`overallRate`); every response time is kept, so groups and endpoints get exact percentiles.
+ * One open-loop arrival process per endpoint (paced.ts), all at once, each at its share of its
+ * group's rate; every response time is kept, so groups and endpoints get exact percentiles.
  */
 async function drive(server: Server, list: readonly Endpoint[], seed: number) {
   const rates = { reads: readRate, previews: previewRate };
@@ -212,44 +213,17 @@ async function drive(server: Server, list: readonly Endpoint[], seed: number) {
   const started = performance.now();
   await Promise.all(
     list.map(async (endpoint, index) => {
-      const rate = Math.max(1, Math.round(rates[endpoint.group] / count(endpoint.group)));
-      const random = new Random(seed + index);
-      const m: Measured = { samples: [], non2xx: 0, errors: 0, timeouts: 0 };
-      measured.set(endpoint.name, m);
-      let finish: (result: autocannon.Result) => void = () => undefined;
-      let fail: (error: Error) => void = () => undefined;
-      const ended = new Promise<autocannon.Result>((done, failed) => {
-        finish = done;
-        fail = failed;
-      });
-      const options: autocannon.Options = {
+      const result = await paced({
         url: server.url,
-        connections: Math.min(connections, rate),
-        overallRate: rate,
-        duration: durationSeconds,
-        timeout: 10,
-        requests: [
-          {
-            method: endpoint.method,
-            headers: {
-              ...authorization,
-              ...(endpoint.method === 'POST' && { 'content-type': 'application/json' }),
-            },
-            setupRequest: (request) => ({ ...request, ...endpoint.request(random) }),
-          },
-        ],
-      };
-      const instance = autocannon(options, (error, result) => {
-        if (error) fail(error instanceof Error ? error : new Error(String(error)));
-        else finish(result);
+        rate: rates[endpoint.group] / count(endpoint.group),
+        durationSeconds,
+        seed: seed * 1000 + index,
+        request: (random) => ({ method: endpoint.method, ...endpoint.request(random) }),
+        headers: authorization,
+        timeoutMs: 10_000,
+        maxSockets: connections,
       });
-      instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-        m.samples.push(responseTime);
-        if (statusCode < 200 || statusCode >= 300) m.non2xx += 1;
-      });
-      const result = await ended;
-      m.errors = result.errors;
-      m.timeouts = result.timeouts;
+      measured.set(endpoint.name, result);
     }),
   );
   const seconds = (performance.now() - started) / 1000;

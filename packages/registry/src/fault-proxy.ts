@@ -26,7 +26,15 @@ export interface SeenRequest {
   /** `Date.now()` when the request arrived. */
   readonly at: number;
   readonly fault: Fault | null;
+  /**
+   * The status the client was answered (the injected one or the target's); null while no answer
+   * has been sent, and for good when the connection closed first (a reset, or a client that went
+   * away: whether the target acted on the request is then unknown).
+   */
+  readonly status: number | null;
 }
+
+type Seen = { -readonly [K in keyof SeenRequest]: SeenRequest[K] };
 
 interface Rule {
   remaining: number;
@@ -51,7 +59,7 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string, port = 0): Promise<FaultProxy> {
   const upstream = new URL(target);
   let rules: Rule[] = [];
-  let requests: SeenRequest[] = [];
+  let requests: Seen[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
 
@@ -67,7 +75,12 @@ export async function startFaultProxy(target: string, port = 0): Promise<FaultPr
     return rule.fault;
   };
 
-  const pass = (request: IncomingMessage, response: ServerResponse, resetAfter: boolean) => {
+  const pass = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    seen: Seen,
+    resetAfter: boolean,
+  ) => {
     const outgoing = forward(
       {
         host: upstream.hostname,
@@ -84,7 +97,8 @@ export async function startFaultProxy(target: string, port = 0): Promise<FaultPr
           answer.on('end', () => request.socket.destroy());
           return;
         }
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        seen.status = answer.statusCode ?? 502;
+        response.writeHead(seen.status, answer.headers);
         answer.pipe(response);
       },
     );
@@ -95,16 +109,24 @@ export async function startFaultProxy(target: string, port = 0): Promise<FaultPr
 
   const server = createServer((request, response) => {
     const fault = pick(request);
-    requests.push({ method: request.method ?? '', path: request.url ?? '', at: Date.now(), fault });
+    const seen: Seen = {
+      method: request.method ?? '',
+      path: request.url ?? '',
+      at: Date.now(),
+      fault,
+      status: null,
+    };
+    requests.push(seen);
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
     response.on('close', () => (inFlight -= 1));
     if (fault === null) {
-      pass(request, response, false);
+      pass(request, response, seen, false);
       return;
     }
     if ('status' in fault) {
       request.resume();
+      seen.status = fault.status;
       response.writeHead(fault.status, {
         'content-type': 'application/json',
         ...(fault.retryAfter !== undefined && { 'retry-after': fault.retryAfter }),
@@ -112,13 +134,13 @@ export async function startFaultProxy(target: string, port = 0): Promise<FaultPr
       response.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'injected' }] }));
     } else if ('reset' in fault) {
       if (fault.afterForward === true) {
-        pass(request, response, true);
+        pass(request, response, seen, true);
         return;
       }
       request.socket.destroy();
     } else {
       const timer = setTimeout(() => {
-        pass(request, response, false);
+        pass(request, response, seen, false);
       }, fault.delayMs);
       response.on('close', () => {
         clearTimeout(timer);

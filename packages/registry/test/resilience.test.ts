@@ -38,6 +38,8 @@ describe('the client through a fault-injecting proxy in front of a real registry
     proxy.fail(1, { status: 500 });
     expect(await client().headManifest('res/app', 'v1')).toMatchObject({ digest });
     expect(proxy.requests.map((r) => faultOf(r.fault))).toEqual([503, 503, 500, 'ok']);
+    // The status each was answered: the injected ones, then the registry's.
+    expect(proxy.requests.map((r) => r.status)).toEqual([503, 503, 500, 200]);
   });
 
   it('waits as long as a 429 says in Retry-After', async () => {
@@ -102,6 +104,8 @@ describe('the client through a fault-injecting proxy in front of a real registry
       'DELETE reset',
       'DELETE ok',
     ]);
+    // The registry applied the first, but its answer never reached the client: no status.
+    expect(proxy.requests.map((r) => r.status)).toEqual([null, 404]);
     expect(await direct.headManifest('res/del', 'v1')).toBeNull();
   });
 

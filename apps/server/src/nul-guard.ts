@@ -50,10 +50,10 @@ export function nulPointer(value: unknown, base: string): string | undefined {
 }
 
 /** Throws the 400 naming the field when `value` holds a NUL character. */
-function refuseNul(value: unknown, base: string): void {
-  const pointer = nulPointer(value, base);
+function refuseNul(value: unknown, part: 'params' | 'querystring' | 'body'): void {
+  const pointer = nulPointer(value, `/${part}`);
   if (pointer !== undefined) {
-    throw new ApiError('validation', 'invalid request', [{ pointer, message: NUL_MESSAGE }]);
+    throw new ApiError('validation', `invalid ${part}`, [{ pointer, message: NUL_MESSAGE }]);
   }
 }
 
@@ -67,8 +67,8 @@ export const nulGuard = fastifyPlugin(async (app: FastifyInstance) => {
   await Promise.resolve();
   app.addHook('preValidation', async (request) => {
     await Promise.resolve();
-    refuseNul(request.params, '/params');
-    refuseNul(request.query, '/query');
-    refuseNul(request.body, '/body');
+    refuseNul(request.params, 'params');
+    refuseNul(request.query, 'querystring');
+    refuseNul(request.body, 'body');
   });
 });

@@ -142,7 +142,7 @@ const CASES: Case[] = [
     what: 'an audit query',
     method: 'GET',
     url: '/api/v1/audit?target=a%00b',
-    pointer: '/query/target',
+    pointer: '/querystring/target',
   },
 ];
 

@@ -6,7 +6,6 @@
  *   node --expose-gc --max-old-space-size=8192 bench/dist/evaluate.bench.js [--repositories N]
  *        [--rounds N] [--seed N] [--out FILE]
  */
-import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -22,7 +21,13 @@ import { median, perSecond, summarize, time } from './measure';
 import { collectGarbage, LiveHeapWatermark, heapUsedMiB, peakRssMiB, toMiB } from './memory';
 import { plainLoop, type PlainEvaluator } from './plain-loop';
 import { chainPolicies, compileChain } from './policies';
-import { type BenchResult, formatResult, type VariantResult, writeResult } from './report';
+import {
+  type BenchResult,
+  formatResult,
+  machineFacts,
+  type VariantResult,
+  writeResult,
+} from './report';
 import { runEngineInventory, runEngineStream, runPlain, type VariantName } from './variants';
 import { verifyAgreement } from './verify';
 
@@ -219,14 +224,7 @@ function main(): void {
   const stream = variants['engine-stream'];
   const result: BenchResult = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      totalMemoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      flags: process.execArgv.join(' '),
-    },
+    machine: machineFacts(['cpus', 'cpuModel', 'totalMemoryGiB', 'node', 'platform', 'flags']),
     workload: {
       seed,
       now: NOW.toISOString(),

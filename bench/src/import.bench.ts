@@ -10,24 +10,17 @@
  *   node bench/dist/import.bench.js [--repositories N] [--databases sqlite,postgresql]
  *        [--manifests 0.1] [--out FILE]
  */
-import {
-  createReadStream,
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { InventoryManifest, InventoryRepository } from '@winnow/engine';
 import { streamRepositories } from '@winnow/server/dist/import/stream-inventory';
 import { migrate } from '@winnow/db';
 import { NOW } from './chain';
+import { machineFacts, writeReport } from './report';
 import { databaseFloor } from './database-floor';
 import { generateInventory } from './generate';
 import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
@@ -297,7 +290,7 @@ async function main(): Promise<void> {
     const postgresql = results.postgresql;
     const report = {
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', memoryMiB: totalmem() / MIB },
+      machine: machineFacts(['cpus', 'cpu', 'memoryMiB']),
       workload: {
         repositories: snapshot.repositories,
         tags: snapshot.tags,
@@ -314,9 +307,7 @@ async function main(): Promise<void> {
         },
       },
     };
-    const out = args.out;
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    writeReport(args.out, report);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     if (cluster) clusters.stopCluster(cluster);

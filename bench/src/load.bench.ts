@@ -15,15 +15,16 @@
  * Authentication: when WINNOW_TOKEN is set, every request carries it as a bearer token and the
  * server started here gets it as WINNOW_ADMIN_TOKEN (see `authorization` below).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '@winnow/db';
 import type { InventoryRepository } from '@winnow/engine';
 import { percentile } from './measure';
 import { paced } from './paced';
 import { Random } from './random';
+import { machineFacts, writeReport } from './report';
 import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
 
 const TARGET_READ_P99_MS = 50;
@@ -388,32 +389,23 @@ async function main(): Promise<void> {
     if (cluster) clusters.stopCluster(cluster);
     rmSync(dir, { recursive: true, force: true });
   }
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(
+  writeReport(
     args.out,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: {
-          cpus: cpus().length,
-          cpu: cpus()[0]?.model.trim(),
-          memoryMiB: Math.round(totalmem() / 1024 / 1024),
-          node: process.version,
-        },
-        workload: {
-          repositories,
-          tagsPerRepository,
-          durationSeconds,
-          readRate,
-          previewRate,
-          connections,
-        },
-        target: { readP99Ms: TARGET_READ_P99_MS },
-        databases: results,
+    {
+      date: new Date().toISOString(),
+      machine: machineFacts(['cpus', 'cpu', 'memoryMiB', 'node']),
+      workload: {
+        repositories,
+        tagsPerRepository,
+        durationSeconds,
+        readRate,
+        previewRate,
+        connections,
       },
-      null,
-      2,
-    ),
+      target: { readP99Ms: TARGET_READ_P99_MS },
+      databases: results,
+    },
+    { finalNewline: false },
   );
   log(`written to ${args.out}`);
   if (failed) throw new Error('the run was not in progress during the whole loaded phase');

@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { type MachineFacts, writeReport } from './report';
 
 export interface Latency {
   readonly p50Ms: number;
@@ -19,7 +18,7 @@ export interface DatabasePreview {
 
 export interface PreviewResult {
   readonly date: string;
-  readonly machine: Readonly<Record<string, string | number>>;
+  readonly machine: MachineFacts;
   readonly workload: Readonly<Record<string, number>>;
   /** The baseline: the engine evaluating the repository in memory, in the bench's process. */
   readonly engine: Latency;
@@ -60,6 +59,5 @@ export function formatPreview(result: PreviewResult): string {
 }
 
 export function writePreview(result: PreviewResult, file: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  writeReport(file, result);
 }

@@ -8,7 +8,7 @@
  *        [--databases sqlite,postgresql] [--profile DIR] [--seed N] [--out FILE]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ import { NOW } from './chain';
 import { generateInventory } from './generate';
 import { percentile } from './measure';
 import { chainPolicies, compileChain, type PolicyFile, repositoryPolicy } from './policies';
+import { machineFacts } from './report';
 import { type Latency, type PreviewResult, formatPreview, writePreview } from './preview-report';
 import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
 
@@ -216,13 +217,7 @@ async function main(): Promise<void> {
   }
   const result: PreviewResult = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      totalMemoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-    },
+    machine: machineFacts(['cpus', 'cpuModel', 'totalMemoryGiB', 'node', 'platform']),
     workload: {
       seed,
       repositories: inventory.repositories.length,

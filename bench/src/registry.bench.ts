@@ -10,9 +10,9 @@
  *   node bench/dist/registry.bench.js [--rounds 3] [--repositories 25] [--images 20]
  *        [--tags-per-image 20] [--batch 100] [--phases syncFirst,syncAgain,apply] [--warmup] [--out FILE]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RegistryRecord } from '@winnow/db';
 import { DistributionClient } from '@winnow/registry';
@@ -21,6 +21,7 @@ import { clientOptions } from '@winnow/server/dist/registries/check';
 import type { RegistrySource } from '@winnow/server/dist/registries/source';
 import { median } from './measure';
 import { rawApply, rawSync } from './raw-registry-client';
+import { machineFacts, writeReport } from './report';
 import { countTags, type Fixture, pushFixture, repushDoomed } from './registry-fixture';
 import {
   type Breakdown,
@@ -238,25 +239,13 @@ function report(fixture: Fixture, samples: Record<Phase, Sample[]>): void {
         `target ≥ ${TARGET_RATIO} ${p.ratio.median >= TARGET_RATIO ? 'met' : 'MISSED'}`,
     );
   }
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(
-    args.out,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: {
-          cpus: cpus().length,
-          cpu: cpus()[0]?.model.trim(),
-          memoryMiB: Math.round(totalmem() / 1024 / 1024),
-        },
-        workload: { ...fixture.shape, tags: fixture.tags, rounds, batch: Number(args.batch) },
-        targetRatio: TARGET_RATIO,
-        phases: results,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  writeReport(args.out, {
+    date: new Date().toISOString(),
+    machine: machineFacts(['cpus', 'cpu', 'memoryMiB']),
+    workload: { ...fixture.shape, tags: fixture.tags, rounds, batch: Number(args.batch) },
+    targetRatio: TARGET_RATIO,
+    phases: results,
+  });
   log(`written to ${args.out}`);
 }
 

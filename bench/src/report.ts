@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { Timing } from './measure';
 import type { VariantName } from './variants';
@@ -27,7 +28,7 @@ export interface Target {
 
 export interface BenchResult {
   readonly date: string;
-  readonly machine: Readonly<Record<string, string | number>>;
+  readonly machine: MachineFacts;
   readonly workload: Readonly<Record<string, unknown>>;
   readonly setup: Readonly<Record<string, number>>;
   readonly verification: Agreement;
@@ -88,6 +89,43 @@ export function formatResult(result: BenchResult): string {
 }
 
 export function writeResult(result: BenchResult, file: string): void {
+  writeReport(file, result);
+}
+
+/** Each fact a report may record of the machine it ran on, under the name reports give it. */
+const MACHINE_FACTS = {
+  cpus: () => cpus().length,
+  cpuModel: () => cpus()[0]?.model ?? 'unknown',
+  cpu: () => cpus()[0]?.model.trim(),
+  totalMemoryGiB: () => Math.round(totalmem() / 2 ** 30),
+  memoryMiB: () => Math.round(totalmem() / 2 ** 20),
+  node: () => process.version,
+  platform: () => `${process.platform}-${process.arch}`,
+  flags: () => process.execArgv.join(' '),
+} satisfies Record<string, () => string | number | undefined>;
+
+export type MachineFact = keyof typeof MACHINE_FACTS;
+export type MachineFacts = Readonly<Partial<Record<MachineFact, string | number>>>;
+
+/**
+ * The machine's `facts`, in that order (each report keeps the facts it has always recorded, so
+ * its results stay comparable with older ones); a fact this machine cannot tell is left out.
+ */
+export function machineFacts(facts: readonly MachineFact[]): MachineFacts {
+  const found: Partial<Record<MachineFact, string | number>> = {};
+  for (const fact of facts) {
+    const value = MACHINE_FACTS[fact]();
+    if (value !== undefined) found[fact] = value;
+  }
+  return found;
+}
+
+/**
+ * Writes a benchmark's results to `file` (its directory created) as indented JSON, with a final
+ * newline unless `finalNewline` is false (reports written without one stay so).
+ */
+export function writeReport(file: string, report: unknown, { finalNewline = true } = {}): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const text = JSON.stringify(report, null, 2);
+  writeFileSync(file, finalNewline ? `${text}\n` : text);
 }

@@ -12,13 +12,14 @@
  *
  * `--profile DIR` writes the server's CPU profile (node --cpu-prof) there.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '@winnow/db';
 import type { InventoryRepository } from '@winnow/engine';
 import { bulkUpdateFloor } from './database-floor';
+import { machineFacts, writeReport } from './report';
 import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
 
 const TARGET_SECONDS = 60;
@@ -264,24 +265,16 @@ async function main(): Promise<void> {
     if (cluster) clusters.stopCluster(cluster);
     rmSync(dir, { recursive: true, force: true });
   }
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(
+  writeReport(
     args.out,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: {
-          cpus: cpus().length,
-          cpu: cpus()[0]?.model.trim(),
-          memoryMiB: Math.round(totalmem() / MIB),
-        },
-        workload: { repositories, tagsPerRepository, keep, batch: Number(args.batch) },
-        targets: { seconds: TARGET_SECONDS, peakRssMiB: TARGET_RSS_MIB },
-        databases: results,
-      },
-      null,
-      2,
-    ),
+    {
+      date: new Date().toISOString(),
+      machine: machineFacts(['cpus', 'cpu', 'memoryMiB']),
+      workload: { repositories, tagsPerRepository, keep, batch: Number(args.batch) },
+      targets: { seconds: TARGET_SECONDS, peakRssMiB: TARGET_RSS_MIB },
+      databases: results,
+    },
+    { finalNewline: false },
   );
   log(`written to ${args.out}`);
 }

@@ -10,6 +10,7 @@ import { errorHandler, sendFrameworkError } from './error-handler';
 import { errorBodySchema } from './errors';
 import { loggerOptions, requestIdOf } from './logger';
 import { Metrics } from './metrics';
+import { nulGuard } from './nul-guard';
 import { DEFAULT_BODY_LIMIT, rateLimits } from './rate-limit';
 import { auditRoutes } from './routes/audit';
 import { eventRoutes } from './routes/events';
@@ -106,6 +107,8 @@ export async function buildApp({
   await app.register(rateLimits, { perMinute: config.rateLimitPerMinute });
   // Before every route: it checks each has an access declaration (auth/access.ts).
   await app.register(authPlugin, { database, config: config.auth });
+  // After authorization (a 403 before a 400), before every route's own validation.
+  await app.register(nulGuard);
   // Not encapsulated: its response hook counts every route's requests.
   await app.register(fastifyPlugin(metricsRoutes), { metrics, database });
   await app.register(healthRoutes);

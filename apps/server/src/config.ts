@@ -1,3 +1,4 @@
+import type { PostgresTimeouts } from '@winnow/db';
 import { redactText } from './redact';
 
 /** Everything the server reads from its environment, read and checked here and nowhere else. */
@@ -5,6 +6,8 @@ export interface ServerConfig {
   readonly host: string;
   readonly port: number;
   readonly databaseUrl: string;
+  /** PostgreSQL: how long connecting and one statement may take before the database counts as unavailable. */
+  readonly databaseTimeouts: PostgresTimeouts;
   readonly logLevel: LogLevel;
   readonly worker: WorkerConfig;
   /** How long an expired tag stays restorable before the worker purges it. */
@@ -215,6 +218,14 @@ export function readConfig(env: Environment): ServerConfig {
     host: unset(env.WINNOW_HOST) ? '127.0.0.1' : env.WINNOW_HOST,
     port: port(env.WINNOW_PORT),
     databaseUrl: databaseUrl(env.DATABASE_URL),
+    databaseTimeouts: {
+      connectMs: duration(
+        'WINNOW_DATABASE_CONNECT_TIMEOUT',
+        env.WINNOW_DATABASE_CONNECT_TIMEOUT,
+        '5s',
+      ),
+      queryMs: duration('WINNOW_DATABASE_QUERY_TIMEOUT', env.WINNOW_DATABASE_QUERY_TIMEOUT, '30s'),
+    },
     logLevel: logLevel(env.WINNOW_LOG_LEVEL),
     worker: worker(env),
     restoreWindowMs: duration('WINNOW_RESTORE_WINDOW', env.WINNOW_RESTORE_WINDOW, '14d'),

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
     mkdirSync(dirname(config.databaseUrl.slice('file:'.length)), { recursive: true });
   }
   const applied = await migrate(config.databaseUrl);
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, {
+    postgresTimeouts: config.databaseTimeouts,
+  });
   const service = await buildService({ config, database });
   const { app } = service;
   const generated = await ensureAdminToken(database, config.auth);
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
       port: config.port,
       logLevel: config.logLevel,
       worker: config.worker,
+      databaseTimeouts: config.databaseTimeouts,
       restoreWindowMs: config.restoreWindowMs,
       maxDeleteRatio: config.maxDeleteRatio ?? 'off',
       secretKeySet: config.secretKey !== undefined,

@@ -157,3 +157,85 @@ describe('PostgreSQL unreachable for a while, behind a proxy the test cuts', () 
     expect(logLines(s).filter((l) => l.level >= 50)).toEqual([]);
   });
 });
+
+describe('PostgreSQL that accepts connections but never answers (a network black hole)', () => {
+  const CONNECT_TIMEOUT_MS = 1_000;
+  const QUERY_TIMEOUT_MS = 2_000;
+  /** Past the longer timeout: the request's own work, and a loaded machine. */
+  const MARGIN_MS = 1_500;
+  let database: TestDatabase | undefined;
+  let proxy: TcpProxy | undefined;
+  let server: ServerProcess | undefined;
+  afterAll(async () => {
+    server?.child.kill('SIGKILL');
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  it('answers 503 within the timeouts while it is silent, and 200 once it answers again', async () => {
+    database = await migratedDatabase('postgresql');
+    const direct = new URL(database.url);
+    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    server = await startServer(viaProxy.toString(), {
+      WINNOW_DATABASE_CONNECT_TIMEOUT: `${CONNECT_TIMEOUT_MS}ms`,
+      WINNOW_DATABASE_QUERY_TIMEOUT: `${QUERY_TIMEOUT_MS}ms`,
+      WINNOW_WORKER_INTERVAL: `${WORKER_INTERVAL_MS}ms`,
+    });
+    const s = server;
+    await s.request('PUT', '/api/v1/policies/server', SERVER_POLICY);
+    // Without a timeout the request would hang: give up well past it, and fail on the status.
+    const probe = async (path: string) => {
+      const started = Date.now();
+      const response = await fetch(`${s.url}${path}`, {
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        signal: AbortSignal.timeout(20_000),
+      }).catch((error: unknown) => ({ status: String(error), headers: new Headers() }));
+      const code =
+        'json' in response && response.status === 503
+          ? ((await response.json()) as { error: { code: string } }).error.code
+          : undefined;
+      return {
+        path,
+        status: response.status,
+        code,
+        retryAfter: response.headers.get('retry-after'),
+        fast: Date.now() - started <= QUERY_TIMEOUT_MS + MARGIN_MS,
+      };
+    };
+    expect(await probe('/api/v1/policies/server')).toMatchObject({ status: 200 });
+
+    proxy.blackhole();
+    // The first requests wait on the pool's open (now silent) connections, the next ones on new
+    // connections that are accepted and never answered.
+    for (let i = 0; i < 3; i++) {
+      for (const path of ['/api/v1/policies/server', '/readyz']) {
+        expect(await probe(path)).toEqual({
+          path,
+          status: 503,
+          code: 'WINNOW_UNAVAILABLE',
+          retryAfter: path === '/readyz' ? null : '5',
+          fast: true,
+        });
+      }
+    }
+    // Several at once, more than the requests in flight a pool can hold: each answers in time.
+    const together = await Promise.all(
+      Array.from({ length: 12 }, () => probe('/api/v1/policies/server')),
+    );
+    expect(together.filter((r) => r.status !== 503 || !r.fast)).toEqual([]);
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+
+    await proxy.restore();
+    const deadline = Date.now() + 10_000;
+    let after = await probe('/api/v1/policies/server');
+    while (after.status !== 200 && Date.now() < deadline) {
+      await pause(100);
+      after = await probe('/api/v1/policies/server');
+    }
+    expect(after).toMatchObject({ status: 200, fast: true });
+    expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+    expect(logLines(s).filter((l) => l.level >= 50)).toEqual([]);
+  });
+});

@@ -121,6 +121,47 @@ describe.each(providers)('policies API on %s', (provider) => {
     ]);
   });
 
+  it('rejects a YAML key that is a sequence or mapping, naming the field, with no process warning', async () => {
+    // Jest gives each test file its own `process` object: listeners on it do not hear warnings
+    // emitted on the real one, so watch both the emitter the yaml library calls and the event.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.message);
+    };
+    const emitWarning = jest.spyOn(process, 'emitWarning');
+    process.on('warning', onWarning);
+    try {
+      for (const [key, pointer] of [
+        ['? [a, b]\n      : 1', '/rules/0/match'],
+        ['? { a: 1 }\n      : 1', '/rules/0/match'],
+        // An alias of a sequence, as a key.
+        ['labels: &k [a]\n      ? *k\n      : 1', '/rules/0/match'],
+        ['semver: { [a]: 1 }', '/rules/0/match/semver'],
+      ] as const) {
+        const response = await app().inject({
+          method: 'PUT',
+          url: '/api/v1/namespaces/acme/policy',
+          payload: namespacePolicy.replace(
+            'match: { newest: 10 }',
+            `match:\n      newest: 10\n      ${key}`,
+          ),
+          headers: { 'content-type': 'application/yaml' },
+        });
+        expect({ key, status: response.statusCode }).toEqual({ key, status: 400 });
+        expect(response.json<ErrorResponse>().error.issues).toEqual([
+          { pointer, message: 'expected string keys, got a sequence or mapping as a key' },
+        ]);
+      }
+      // process.emitWarning emits on a later tick.
+      await new Promise((done) => setImmediate(done));
+      expect(emitWarning).not.toHaveBeenCalled();
+    } finally {
+      process.off('warning', onWarning);
+      emitWarning.mockRestore();
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('rejects YAML syntax errors, several documents, and bad names in the URL', async () => {
     const yaml = { 'content-type': 'application/yaml' };
     const syntax = await app().inject({

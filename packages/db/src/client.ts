@@ -28,14 +28,44 @@ export function inTransaction<T>(
 const isClient = (db: DbClient | DbTransaction): db is DbClient =>
   typeof (db as Partial<DbClient>).$transaction === 'function';
 
+/**
+ * How long PostgreSQL may take before an operation fails as unavailable (`isDatabaseUnavailable`),
+ * instead of waiting forever on a server that accepts connections but never answers.
+ */
+export interface PostgresTimeouts {
+  /** To open a connection, or to get one from a full pool. */
+  readonly connectMs: number;
+  /**
+   * For one statement: the server cancels it past this (`statement_timeout`), and the client
+   * gives up waiting for an answer past it too (`query_timeout`), for a server that is silent.
+   */
+  readonly queryMs: number;
+}
+
+export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = { connectMs: 5_000, queryMs: 30_000 };
+
+/** node-postgres's options (Client and Pool) for `timeouts`. */
+export function pgTimeoutOptions(timeouts: PostgresTimeouts): {
+  connectionTimeoutMillis: number;
+  query_timeout: number;
+  statement_timeout: number;
+} {
+  return {
+    connectionTimeoutMillis: timeouts.connectMs,
+    query_timeout: timeouts.queryMs,
+    statement_timeout: timeouts.queryMs,
+  };
+}
+
 /** A Prisma client for the URL's provider, through its driver adapter (no native engine). */
-export function createClient(url: string): { provider: Provider; client: DbClient } {
+export function createClient(
+  url: string,
+  timeouts: PostgresTimeouts = DEFAULT_POSTGRES_TIMEOUTS,
+): { provider: Provider; client: DbClient } {
   const provider = providerOf(url);
   if (provider === 'postgresql') {
-    return {
-      provider,
-      client: new PostgresqlClient({ adapter: new PrismaPg({ connectionString: url }) }),
-    };
+    const adapter = new PrismaPg({ connectionString: url, ...pgTimeoutOptions(timeouts) });
+    return { provider, client: new PostgresqlClient({ adapter }) };
   }
   const client = new SqliteClient({ adapter: new SingleConnectionLibSql({ url }) });
   return { provider, client: client as unknown as DbClient };

@@ -1,4 +1,9 @@
-import { createClient, type DbTransaction } from './client';
+import {
+  createClient,
+  DEFAULT_POSTGRES_TIMEOUTS,
+  type DbTransaction,
+  type PostgresTimeouts,
+} from './client';
 import type { Provider } from './provider';
 import { type Exclusive, exclusive } from './exclusive';
 import { type ApiTokenStore, apiTokenStore } from './stores/api-tokens';
@@ -66,6 +71,8 @@ export interface DatabaseOptions {
    * Replicas sharing a database need clocks in sync to well within a lease.
    */
   readonly clock?: () => Date;
+  /** PostgreSQL only: connection and statement timeouts (default: 5 s and 30 s). */
+  readonly postgresTimeouts?: PostgresTimeouts;
 }
 
 /**
@@ -73,9 +80,10 @@ export interface DatabaseOptions {
  * Run `migrate(url)` first (at start-up).
  */
 export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
-  const { provider, client } = createClient(url);
+  const timeouts = options.postgresTimeouts ?? DEFAULT_POSTGRES_TIMEOUTS;
+  const { provider, client } = createClient(url, timeouts);
   const clock = options.clock ?? (() => new Date());
-  const locks = exclusive(url, provider);
+  const locks = exclusive(url, provider, timeouts);
   return {
     provider,
     ...transactionStores(client, provider, clock),

@@ -55,12 +55,18 @@ const UNAVAILABLE_ADAPTER_KINDS = new Set([
   'SocketTimeout',
   'TooManyConnections',
 ]);
-/** PostgreSQL SQLSTATEs of a server shutting down or starting: 57P01-57P03. */
-const UNAVAILABLE_SQLSTATES = /^57P0[1-3]$/;
-/** Node socket errors and pg's own messages for a connection that went away. */
+/**
+ * PostgreSQL SQLSTATEs of a server shutting down or starting (57P01-57P03), and of a statement
+ * cancelled past `statement_timeout` (57014): too slow to answer now.
+ */
+const UNAVAILABLE_SQLSTATES = /^57(?:P0[1-3]|014)$/;
+/**
+ * Node socket errors and pg's own messages for a connection that went away, or that did not
+ * answer in time (pg's `connectionTimeoutMillis` and `query_timeout`, and pg-pool's wait for one).
+ */
 const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|Connection ended|Client has encountered a connection error|database is locked|SQLITE_BUSY/;
+  /Connection terminated|Connection ended|Client has encountered a connection error|database is locked|SQLITE_BUSY|Query read timeout|timeout exceeded when trying to connect|^timeout expired$/;
 
 /**
  * Whether `error` means the database cannot be reached for now (down, restarting, connection

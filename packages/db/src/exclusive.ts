@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgTimeoutOptions, type PostgresTimeouts } from './client';
 import type { Provider } from './provider';
 
 /** Work that at most one process sharing the database does at a time. */
@@ -20,12 +21,12 @@ const LOCK_SPACE = 0x57494e4e;
  * connection, and PostgreSQL releases its locks at once: no lease to wait out. On SQLite, one
  * process owns the file: a lock within the process is enough.
  */
-export function exclusive(url: string, provider: Provider): Exclusive {
+export function exclusive(url: string, provider: Provider, timeouts: PostgresTimeouts): Exclusive {
   const running = new Set<number>();
   let client: Promise<pg.Client> | undefined;
   const connection = (): Promise<pg.Client> => {
     client ??= (async () => {
-      const c = new pg.Client({ connectionString: url });
+      const c = new pg.Client({ connectionString: url, ...pgTimeoutOptions(timeouts) });
       // A lost connection has lost its locks too: the next call connects again.
       c.on('error', () => {
         client = undefined;
@@ -41,6 +42,10 @@ export function exclusive(url: string, provider: Provider): Exclusive {
     });
     return client;
   };
+  const drop = (c: pg.Client): void => {
+    client = undefined;
+    c.end().catch(() => undefined);
+  };
   return {
     tryRun: async (id, work) => {
       if (running.has(id)) return false;
@@ -51,16 +56,24 @@ export function exclusive(url: string, provider: Provider): Exclusive {
           return true;
         }
         const c = await connection();
-        const { rows } = await c.query<{ locked: boolean }>(
-          'SELECT pg_try_advisory_lock($1, $2) AS locked',
-          [LOCK_SPACE, id],
-        );
+        const { rows } = await c
+          .query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
+            LOCK_SPACE,
+            id,
+          ])
+          .catch((error: unknown) => {
+            // Unanswered in time: the server may still grant the lock later, on a session nobody
+            // would unlock. End the session (and any lock with it); the next call connects again.
+            drop(c);
+            throw error;
+          });
         if (rows[0]?.locked !== true) return false;
         try {
           await work();
         } finally {
           await c.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_SPACE, id]).catch(() => {
-            // The connection is gone, and its locks with it.
+            // The connection is gone (or is dropped now), and its locks with it.
+            drop(c);
           });
         }
         return true;

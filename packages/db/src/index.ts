@@ -4,6 +4,7 @@ export {
   type DatabaseOptions,
   type TransactionStores,
 } from './database';
+export { DEFAULT_POSTGRES_TIMEOUTS, type PostgresTimeouts } from './client';
 export { migrate, type MigrateOptions } from './migrate/migrate';
 export { DbErrorCode, isDatabaseUnavailable, WinnowDbError } from './errors';
 export type { Exclusive } from './exclusive';

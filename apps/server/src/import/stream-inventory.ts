@@ -7,6 +7,7 @@ import {
   WinnowValidationError,
 } from '@winnow/engine';
 import { ApiError } from '../errors';
+import { NUL_MESSAGE, nulPointer } from '../nul-guard';
 import { type SnapshotEvent, SnapshotScanner } from './snapshot-scanner';
 
 /** The envelope's properties: their constant values, or undefined for the repositories array. */
@@ -51,6 +52,9 @@ class SnapshotReader {
 
   private repository(value: unknown, index: number): InventoryRepository {
     const pointer = `/repositories/${index}`;
+    // Parsed here, not by Fastify: the app's check of bodies (nul-guard.ts) never saw it.
+    const nulAt = nulPointer(value, pointer);
+    if (nulAt !== undefined) throw invalid(nulAt, NUL_MESSAGE);
     const repository = validateRepository(value, pointer);
     const path = repositoryPath(repository);
     const first = this.paths.get(path);

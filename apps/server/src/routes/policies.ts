@@ -1,15 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '@winnow/db';
 import {
+  EngineErrorCode,
   NamePattern,
   parseDocuments,
   type PolicyDocument,
   policyLabel,
   type Scope,
   validatePolicies,
+  WinnowValidationError,
 } from '@winnow/engine';
 import { audited, currentActor } from '../audit';
 import { ApiError } from '../errors';
+import { NUL_MESSAGE, nulPointer } from '../nul-guard';
 
 const anyJson = {};
 
@@ -69,6 +72,13 @@ function documentOf(body: unknown, scope: Scope): PolicyDocument {
   if (sources.length !== 1) {
     throw new ApiError('validation', 'expected exactly one policy document', [
       { pointer: '', message: `expected one document, found ${sources.length}` },
+    ]);
+  }
+  // YAML's "\0" escape makes a NUL the raw text did not show (see nul-guard.ts).
+  const nulAt = typeof body === 'string' ? nulPointer(sources[0]?.value, '') : undefined;
+  if (nulAt !== undefined) {
+    throw new WinnowValidationError(EngineErrorCode.policyInvalid, [
+      { pointer: nulAt, message: NUL_MESSAGE },
     ]);
   }
   const [loaded] = validatePolicies(sources);

@@ -26,6 +26,34 @@ describe('parseDocuments', () => {
     ]);
   });
 
+  it('refuses a sequence or mapping as a key, naming the mapping that holds it', () => {
+    const cases: [string, string][] = [
+      ['? [a, b]\n: 1\n', ''],
+      ['a:\n  - b: 1\n    ? { c: 1 }\n    : 2\n', '/a/0'],
+      ['x~/y:\n  z: &s [1]\n  ? *s\n  : 3\n', '/x~0~1y'],
+    ];
+    for (const [text, pointer] of cases) {
+      let thrown: unknown;
+      try {
+        parseDocuments(text, 'keys.yaml');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(WinnowValidationError);
+      expect((thrown as WinnowValidationError).issues).toEqual([
+        {
+          file: 'keys.yaml',
+          pointer,
+          message: 'expected string keys, got a sequence or mapping as a key',
+        },
+      ]);
+    }
+    // Scalar keys that are not strings (numbers, booleans) are read as their text, as before.
+    expect(parseDocuments('1: a\ntrue: b\n')).toEqual([
+      { value: { '1': 'a', true: 'b' }, file: undefined },
+    ]);
+  });
+
   it('still reads a document with a few aliases', () => {
     expect(parseDocuments('a: &x 1\nb: *x\n')).toEqual([
       { value: { a: 1, b: 1 }, file: undefined },

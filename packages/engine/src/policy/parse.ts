@@ -1,4 +1,12 @@
-import { isScalar, parseAllDocuments } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+} from 'yaml';
 import { EngineErrorCode, type ValidationIssue, WinnowValidationError } from '../errors';
 
 const MAX_SYNTAX_ERRORS = 5;
@@ -9,6 +17,31 @@ const isEmptyDocument = (contents: unknown): boolean =>
 
 /** Alias expansions allowed per document: real policies use none, a "billion laughs" uses millions. */
 const MAX_ALIAS_COUNT = 100;
+
+const pointerToken = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * The JSON pointer of the first mapping under `node` with a sequence or mapping as a key
+ * (`? [a, b] : 1`): a document is JSON, whose keys are strings, and the yaml library would
+ * stringify such a key with a process warning.
+ */
+function collectionKeyAt(node: unknown, pointer: string, document: Document): string | undefined {
+  if (isMap(node)) {
+    for (const { key, value } of node.items) {
+      const resolved = isAlias(key) ? key.resolve(document) : key;
+      if (isCollection(resolved)) return pointer;
+      const name = isScalar(resolved) ? String(resolved.value) : String(resolved);
+      const found = collectionKeyAt(value, `${pointer}/${pointerToken(name)}`, document);
+      if (found !== undefined) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const [index, item] of node.items.entries()) {
+      const found = collectionKeyAt(item, `${pointer}/${index}`, document);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
 
 /** One document of a file, before validation. */
 export interface SourceDocument {
@@ -50,6 +83,16 @@ export function parseDocuments(
         });
       }
     } else if (!isEmptyDocument(document.contents)) {
+      const keyAt = collectionKeyAt(document.contents, '', document);
+      if (keyAt !== undefined) {
+        issues.push({
+          file,
+          ...(all.length > 1 ? { document: index + 1 } : {}),
+          pointer: keyAt,
+          message: 'expected string keys, got a sequence or mapping as a key',
+        });
+        continue;
+      }
       try {
         values.push(document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
       } catch (error) {

@@ -19,6 +19,7 @@ import {
   expectWellBehaved,
   FUZZ_RUNS,
   FUZZ_TIMEOUT_MS,
+  isTargetSelected,
   reportFigures,
 } from './support';
 
@@ -62,28 +63,31 @@ async function expectRoute(request: InjectOptions): Promise<void> {
   expectWellBehaved(request, await app.inject(request));
 }
 
+/**
+ * A document target: no Jest timeout (10,000 cases take minutes), skipped when WINNOW_FUZZ_ONLY /
+ * WINNOW_FUZZ_SKIP leave it out.
+ */
+const target = (name: string, fn: jest.ProvidesCallback) =>
+  (isTargetSelected(name) ? it : it.skip)(name, fn, FUZZ_TIMEOUT_MS);
+
 const json = (payload: string, headers: Record<string, string> = {}) => ({
   headers: { ...CLIENT_HEADERS, 'content-type': 'application/json', ...headers },
   payload,
 });
 
 describe('fuzzing documents', () => {
-  it(
-    'policy documents: engine parse, validate and compile',
-    () => {
-      fc.assert(
-        fc.property(mutantText(validPolicy), (text) => {
-          expectEngineContract(() =>
-            compilePolicies(loadPolicyTexts([{ text }]).map((p) => p.policy)),
-          );
-        }),
-        options,
-      );
-    },
-    FUZZ_TIMEOUT_MS,
-  );
+  target('policy documents: engine parse, validate and compile', () => {
+    fc.assert(
+      fc.property(mutantText(validPolicy), (text) => {
+        expectEngineContract(() =>
+          compilePolicies(loadPolicyTexts([{ text }]).map((p) => p.policy)),
+        );
+      }),
+      options,
+    );
+  });
 
-  it(
+  target(
     'policy documents: PUT a namespace policy (JSON and YAML) and POST a preview',
     async () => {
       await fc.assert(
@@ -107,36 +111,27 @@ describe('fuzzing documents', () => {
         options,
       );
     },
-    FUZZ_TIMEOUT_MS,
   );
 
-  it(
-    'inventory snapshots: engine parseInventory',
-    () => {
-      fc.assert(
-        fc.property(mutantText(validInventory), (text) => {
-          expectEngineContract(() => parseInventory(text));
-        }),
-        options,
-      );
-    },
-    FUZZ_TIMEOUT_MS,
-  );
+  target('inventory snapshots: engine parseInventory', () => {
+    fc.assert(
+      fc.property(mutantText(validInventory), (text) => {
+        expectEngineContract(() => parseInventory(text));
+      }),
+      options,
+    );
+  });
 
-  it(
-    'inventory snapshots: POST the import route',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(mutantText(validInventory), async (text) => {
-          await expectRoute({ method: 'POST', url: '/api/v1/inventory/import', ...json(text) });
-        }),
-        options,
-      );
-    },
-    FUZZ_TIMEOUT_MS,
-  );
+  target('inventory snapshots: POST the import route', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutantText(validInventory), async (text) => {
+        await expectRoute({ method: 'POST', url: '/api/v1/inventory/import', ...json(text) });
+      }),
+      options,
+    );
+  });
 
-  it('registry event envelopes: POST the events route with the bearer secret', async () => {
+  target('registry event envelopes: POST the events route with the bearer secret', async () => {
     await fc.assert(
       fc.asyncProperty(
         mutantText(validEnvelope),

@@ -10,6 +10,22 @@ import { testDatabase } from '../database';
 
 export const FUZZ_RUNS = Number(process.env.WINNOW_FUZZ_RUNS ?? '80');
 
+function targetPattern(variable: 'WINNOW_FUZZ_ONLY' | 'WINNOW_FUZZ_SKIP'): RegExp | undefined {
+  const source = process.env[variable];
+  return source ? new RegExp(source, 'i') : undefined;
+}
+const ONLY = targetPattern('WINNOW_FUZZ_ONLY');
+const SKIP = targetPattern('WINNOW_FUZZ_SKIP');
+
+/**
+ * Whether a target runs: its name (`GET /api/v1/runs/{id}` for an operation, the test's title for
+ * a document target) matches WINNOW_FUZZ_ONLY, when set, and not WINNOW_FUZZ_SKIP (both regular
+ * expressions, case-insensitive). Unset, every target runs: what CI does.
+ */
+export function isTargetSelected(name: string): boolean {
+  return (ONLY?.test(name) ?? true) && !(SKIP?.test(name) ?? false);
+}
+
 /** 10,000 cases of a slow target take minutes: a timeout per test would only cut the run short. */
 export const FUZZ_TIMEOUT_MS = 24 * 3_600_000;
 

@@ -8,6 +8,7 @@ import { deepJsonText, fromSchema, hostileJson, hostileString, jsonText } from '
 import { type Operation, operationsOf, routesOf } from './operations';
 import {
   buildFuzzApp,
+  checkTarget,
   CLIENT_HEADERS,
   encodeComponent,
   EVENTS_SECRET,
@@ -15,7 +16,6 @@ import {
   FUZZ_RUNS,
   FUZZ_TIMEOUT_MS,
   isTargetSelected,
-  reportFigures,
 } from './support';
 
 let app: FastifyInstance;
@@ -178,21 +178,13 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       const failures: string[] = [];
       const selected = operationsOf(app).filter((o) => isTargetSelected(`${o.method} ${o.path}`));
       for (const operation of selected) {
-        const started = performance.now();
-        const result = await fc.check(
+        const failure = await checkTarget(
+          `${operation.method} ${operation.path}`,
           fc.asyncProperty(requestOf(operation), async (request) => {
             expectWellBehaved(request, await app.inject(request));
           }),
-          { numRuns: FUZZ_RUNS },
         );
-        reportFigures(
-          `${operation.method} ${operation.path}: ${result.numRuns} cases in ${Math.round(performance.now() - started)} ms, ${result.failed ? 'FAILED' : 'passed'}`,
-        );
-        if (result.failed) {
-          failures.push(
-            `${operation.method} ${operation.path} (seed ${result.seed}, path ${result.counterexamplePath ?? ''}): ${String(result.errorInstance instanceof Error ? result.errorInstance.message : result.errorInstance)}`,
-          );
-        }
+        if (failure !== undefined) failures.push(failure);
       }
       expect(failures).toEqual([]);
     },

@@ -4,6 +4,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import fc from 'fast-check';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 import { testDatabase } from '../database';
@@ -30,9 +31,28 @@ export function isTargetSelected(name: string): boolean {
 export const FUZZ_TIMEOUT_MS = 24 * 3_600_000;
 
 /** Appends a line of figures to the file WINNOW_FUZZ_REPORT names, as each target finishes. */
-export function reportFigures(line: string): void {
+function reportFigures(line: string): void {
   const file = process.env.WINNOW_FUZZ_REPORT;
   if (file) appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
+}
+
+/**
+ * Runs one target's property for FUZZ_RUNS cases and reports the cases it actually ran (up to the
+ * first failure), the time and the outcome. Returns undefined, or the failure with its seed and
+ * counterexample path (to replay: `fc.assert(property, { seed, path })`).
+ */
+export async function checkTarget<Ts>(
+  name: string,
+  property: fc.IRawProperty<Ts>,
+): Promise<string | undefined> {
+  const started = performance.now();
+  const result = await fc.check(property, { numRuns: FUZZ_RUNS });
+  reportFigures(
+    `${name}: ${result.numRuns} cases in ${Math.round(performance.now() - started)} ms, ${result.failed ? 'FAILED' : 'passed'}`,
+  );
+  if (!result.failed) return undefined;
+  const error = result.errorInstance;
+  return `${name} (seed ${result.seed}, path ${result.counterexamplePath ?? ''}): ${String(error instanceof Error ? error.message : error)}`;
 }
 /** The bearer token registry notifications carry (WINNOW_EVENTS_SECRET) in the fuzzed app. */
 export const EVENTS_SECRET = 'fuzz-events-secret-0123456789abcdef';

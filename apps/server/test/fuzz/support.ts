@@ -95,14 +95,15 @@ export async function buildFuzzApp(): Promise<{
   };
 }
 
-/** Percent-encodes every byte but the unreserved ones: any string, lone surrogates too, is sent. */
+/**
+ * Percent-encodes every byte but the unreserved ones: any string is sent, a lone surrogate as
+ * U+FFFD (what its UTF-8 encoding gives). encodeURIComponent leaves `!'()*` as they are.
+ */
 export function encodeComponent(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    out += /[A-Za-z0-9\-._~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+  return encodeURIComponent(value.replace(/\p{Cs}/gu, '\uFFFD')).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** A stack frame, a source or dependency path: what a response must never show. */

@@ -14,12 +14,12 @@ import {
 import { mutantOf, mutantText, validEnvelope, validInventory, validPolicy } from './documents';
 import {
   buildFuzzApp,
+  checkTarget,
   CLIENT_HEADERS,
   EVENTS_SECRET,
   expectWellBehaved,
-  FUZZ_RUNS,
   FUZZ_TIMEOUT_MS,
-  reportFigures,
+  isTargetSelected,
 } from './support';
 
 let app: FastifyInstance;
@@ -29,17 +29,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await close();
-});
-
-let started = 0;
-beforeEach(() => {
-  started = performance.now();
-});
-afterEach(() => {
-  const { currentTestName, assertionCalls } = expect.getState();
-  reportFigures(
-    `${currentTestName ?? ''}: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms (${assertionCalls} assertions)`,
-  );
 });
 
 /** The engine's contract: a value, or a WinnowValidationError whose every issue has a pointer. */
@@ -56,10 +45,22 @@ function expectEngineContract(run: () => unknown): void {
   }
 }
 
-const options = { numRuns: FUZZ_RUNS };
-
 async function expectRoute(request: InjectOptions): Promise<void> {
   expectWellBehaved(request, await app.inject(request));
+}
+
+/**
+ * A document target: its property for FUZZ_RUNS cases, with no Jest timeout (10,000 cases take
+ * minutes); skipped when WINNOW_FUZZ_ONLY / WINNOW_FUZZ_SKIP leave it out.
+ */
+function target<Ts>(name: string, property: () => fc.IRawProperty<Ts>): void {
+  (isTargetSelected(name) ? it : it.skip)(
+    name,
+    async () => {
+      expect(await checkTarget(name, property())).toBeUndefined();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 }
 
 const json = (payload: string, headers: Record<string, string> = {}) => ({
@@ -68,88 +69,55 @@ const json = (payload: string, headers: Record<string, string> = {}) => ({
 });
 
 describe('fuzzing documents', () => {
-  it(
-    'policy documents: engine parse, validate and compile',
-    () => {
-      fc.assert(
-        fc.property(mutantText(validPolicy), (text) => {
-          expectEngineContract(() =>
-            compilePolicies(loadPolicyTexts([{ text }]).map((p) => p.policy)),
-          );
-        }),
-        options,
-      );
-    },
-    FUZZ_TIMEOUT_MS,
+  target('policy documents: engine parse, validate and compile', () =>
+    fc.property(mutantText(validPolicy), (text) => {
+      expectEngineContract(() => compilePolicies(loadPolicyTexts([{ text }]).map((p) => p.policy)));
+    }),
   );
 
-  it(
-    'policy documents: PUT a namespace policy (JSON and YAML) and POST a preview',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          mutantText(validPolicy),
-          mutantOf(validPolicy),
-          fc.constantFrom('application/json', 'application/yaml'),
-          async (text, document, type) => {
-            await expectRoute({
-              method: 'PUT',
-              url: '/api/v1/namespaces/acme/policy',
-              ...json(text, { 'content-type': type }),
-            });
-            await expectRoute({
-              method: 'POST',
-              url: '/api/v1/preview',
-              ...json(JSON.stringify({ policies: [document] })),
-            });
-          },
-        ),
-        options,
-      );
-    },
-    FUZZ_TIMEOUT_MS,
+  target('policy documents: PUT a namespace policy (JSON and YAML) and POST a preview', () =>
+    fc.asyncProperty(
+      mutantText(validPolicy),
+      mutantOf(validPolicy),
+      fc.constantFrom('application/json', 'application/yaml'),
+      async (text, document, type) => {
+        await expectRoute({
+          method: 'PUT',
+          url: '/api/v1/namespaces/acme/policy',
+          ...json(text, { 'content-type': type }),
+        });
+        await expectRoute({
+          method: 'POST',
+          url: '/api/v1/preview',
+          ...json(JSON.stringify({ policies: [document] })),
+        });
+      },
+    ),
   );
 
-  it(
-    'inventory snapshots: engine parseInventory',
-    () => {
-      fc.assert(
-        fc.property(mutantText(validInventory), (text) => {
-          expectEngineContract(() => parseInventory(text));
-        }),
-        options,
-      );
-    },
-    FUZZ_TIMEOUT_MS,
+  target('inventory snapshots: engine parseInventory', () =>
+    fc.property(mutantText(validInventory), (text) => {
+      expectEngineContract(() => parseInventory(text));
+    }),
   );
 
-  it(
-    'inventory snapshots: POST the import route',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(mutantText(validInventory), async (text) => {
-          await expectRoute({ method: 'POST', url: '/api/v1/inventory/import', ...json(text) });
-        }),
-        options,
-      );
-    },
-    FUZZ_TIMEOUT_MS,
+  target('inventory snapshots: POST the import route', () =>
+    fc.asyncProperty(mutantText(validInventory), async (text) => {
+      await expectRoute({ method: 'POST', url: '/api/v1/inventory/import', ...json(text) });
+    }),
   );
 
-  it('registry event envelopes: POST the events route with the bearer secret', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        mutantText(validEnvelope),
-        fc.constantFrom('application/json', 'application/vnd.docker.distribution.events.v1+json'),
-        async (text, type) => {
-          await expectRoute({
-            method: 'POST',
-            url: '/api/v1/events/distribution',
-            ...json(text, { 'content-type': type, authorization: `Bearer ${EVENTS_SECRET}` }),
-          });
-        },
-      ),
-      options,
-    );
-  });
+  target('registry event envelopes: POST the events route with the bearer secret', () =>
+    fc.asyncProperty(
+      mutantText(validEnvelope),
+      fc.constantFrom('application/json', 'application/vnd.docker.distribution.events.v1+json'),
+      async (text, type) => {
+        await expectRoute({
+          method: 'POST',
+          url: '/api/v1/events/distribution',
+          ...json(text, { 'content-type': type, authorization: `Bearer ${EVENTS_SECRET}` }),
+        });
+      },
+    ),
+  );
 });

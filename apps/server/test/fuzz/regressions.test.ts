@@ -114,4 +114,24 @@ describe('regressions found by fuzzing', () => {
       '/body/events/0/timestamp',
     );
   });
+
+  it('a YAML policy with a collection as a key writes nothing to the process (no emitWarning)', async () => {
+    // The yaml library reaches the warning through require('process'), which Jest gives the test's
+    // own process object: a spy here sees it (a 'warning' listener would not).
+    const emitWarning = jest.spyOn(process, 'emitWarning');
+    try {
+      const request = {
+        method: 'PUT' as const,
+        url: '/api/v1/namespaces/acme/policy',
+        headers: { 'content-type': 'application/yaml' },
+        payload: 'apiVersion: winnow/v1\nkind: Policy\n? [a, b]\n: 1\n',
+      };
+      const response = await app.inject(request);
+      expectWellBehaved(request, response);
+      expect(response.statusCode).toBe(400);
+      expect(emitWarning).not.toHaveBeenCalled();
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
 });

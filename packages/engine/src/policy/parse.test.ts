@@ -59,4 +59,16 @@ describe('parseDocuments', () => {
       { value: { a: 1, b: 1 }, file: undefined },
     ]);
   });
+
+  it('reads a collection used as a key as its text, and writes no warning to the process', () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning');
+    try {
+      expect(parseDocuments('? [a, b]\n: 1\n')).toEqual([
+        { value: { '[ a, b ]': 1 }, file: undefined },
+      ]);
+      expect(emitWarning).not.toHaveBeenCalled();
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
 });

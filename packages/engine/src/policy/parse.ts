@@ -60,7 +60,14 @@ export function parseDocuments(
   file?: string,
   code: (typeof EngineErrorCode)[keyof typeof EngineErrorCode] = EngineErrorCode.policyInvalid,
 ): SourceDocument[] {
-  const documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+  // logLevel 'error': the yaml library's default ('warn') calls process.emitWarning, e.g. for a
+  // collection used as a key: I/O from the engine, and anyone sending a policy could fill the
+  // server's log. Errors are still collected in each document's `errors`.
+  const documents = parseAllDocuments(text, {
+    uniqueKeys: true,
+    prettyErrors: true,
+    logLevel: 'error',
+  });
   const issues: ValidationIssue[] = [];
   const values: unknown[] = [];
   const all = Array.isArray(documents) ? documents : [];

@@ -105,15 +105,14 @@ describe.each(providers)('applying a task on %s', (provider) => {
       clock.advance(1001); // the worker dies in the middle of it
     }
     expect(await db().runs.claimTasks({ owner: 'w4', limit: 10, leaseMs: 1000 })).toEqual([]);
-    expect(await onlyTask()).toMatchObject({
+    const abandoned = await onlyTask();
+    expect(abandoned).toMatchObject({
       status: 'failed',
       attempts: 3,
       executions: 3,
-      error: {
-        code: 'WINNOW_TASK_ABANDONED',
-        message: expect.stringContaining('stopped 3 times while working it'),
-      },
+      error: { code: 'WINNOW_TASK_ABANDONED' },
     });
+    expect(abandoned?.error?.message).toContain('stopped 3 times while working it');
     expect(await liveTags()).toHaveProperty('a');
   });
 

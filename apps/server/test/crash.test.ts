@@ -144,18 +144,20 @@ describe.each(providers)(
       expect(hit.filter((h) => h.startsWith('running')).length).toBeGreaterThan(KILLS / 2);
 
       // No run stuck, no task left claimed.
+      let abandoned = 0;
       for (const id of run.runIds) {
         const record = await runRecord(database.url, id);
         expect({ id, finished: record.finishedAt !== null }).toEqual({ id, finished: true });
         for (const task of await runTasks(database.url, id)) {
           expect(task).toMatchObject({ leaseExpiresAt: null });
-          // A repository fails only as abandoned: its holder was killed 3 times (then re-run).
-          if (task.status !== 'done') {
-            expect(task).toMatchObject({
-              status: 'failed',
-              error: { code: 'WINNOW_TASK_ABANDONED' },
-            });
-          }
+          if (task.status === 'done') continue;
+          // A repository fails only as abandoned (then re-run), and only when it was being worked
+          // at each of 3 kills: a kill that strands claimed repositories not yet begun (the rest
+          // of the batch) must not count against them, however often it happens.
+          abandoned += 1;
+          expect({ seed: SEED, where, task }).toMatchObject({
+            task: { status: 'failed', executions: 3, error: { code: 'WINNOW_TASK_ABANDONED' } },
+          });
         }
       }
       const tasks = await runTasks(database.url, ended.id);
@@ -176,7 +178,9 @@ describe.each(providers)(
       expect(strip(final)).toEqual(strip(await databaseState(fresh.url)));
       expect(await strayExpiries(database.url, run.runIds)).toEqual([]);
       expect(await strayExpiries(fresh.url, [whole.id])).toEqual([]);
-      console.log(`crash schedule on ${provider} (seed ${SEED}, run ${lifeMs} ms): ${where}`);
+      console.log(
+        `crash schedule on ${provider} (seed ${SEED}, run ${lifeMs} ms, ${run.runIds.length} run(s), ${abandoned} repositories abandoned): ${where}`,
+      );
     });
   },
 );

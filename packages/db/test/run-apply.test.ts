@@ -90,21 +90,93 @@ describe.each(providers)('applying a task on %s', (provider) => {
     ]);
   });
 
-  it('fails a task whose lease ran out three times instead of claiming it again', async () => {
+  const onlyTask = async () => {
+    const runId = (await db().runs.list({})).items[0]?.id ?? 0;
+    const [task] = (await db().runs.listTasks(runId)).items;
+    return task;
+  };
+
+  it('fails a task whose lease ran out three times while it was worked instead of claiming it again', async () => {
     await db().runs.create(runOf(scope));
     for (let attempt = 1; attempt <= 3; attempt++) {
       const task = await claimOne(`w${attempt}`, 1000);
       expect(task.attempts).toBe(attempt);
-      clock.advance(1001); // the worker dies holding it
+      expect(await db().runs.startTask(task.id, { owner: `w${attempt}` })).toBe(true);
+      clock.advance(1001); // the worker dies in the middle of it
     }
     expect(await db().runs.claimTasks({ owner: 'w4', limit: 10, leaseMs: 1000 })).toEqual([]);
-    const [task] = (await db().runs.listTasks((await db().runs.list({})).items[0]?.id ?? 0)).items;
-    expect(task).toMatchObject({
+    const abandoned = await onlyTask();
+    expect(abandoned).toMatchObject({
       status: 'failed',
       attempts: 3,
+      executions: 3,
       error: { code: 'WINNOW_TASK_ABANDONED' },
     });
+    expect(abandoned?.error?.message).toContain('stopped 3 times while working it');
     expect(await liveTags()).toHaveProperty('a');
+  });
+
+  it('takes over, however often, a task whose leases ran out before its work began', async () => {
+    await db().runs.create(runOf(scope));
+    // A worker killed with a batch in hand, 5 times: this repository was never being worked.
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const task = await claimOne(`w${attempt}`, 1000);
+      expect(task.attempts).toBe(attempt);
+      clock.advance(1001);
+    }
+    const task = await claimOne('w6');
+    expect(task.attempts).toBe(6);
+    expect(await db().runs.startTask(task.id, { owner: 'w6' })).toBe(true);
+    const decisions = [decide('acme/web', 'a', 1, 'delete')];
+    expect(await db().runs.applyTask(task.id, { owner: 'w6', decisions })).toMatchObject({
+      applied: true,
+    });
+    expect(await onlyTask()).toMatchObject({
+      status: 'done',
+      attempts: 6,
+      executions: 1,
+      error: null,
+    });
+    expect(await liveTags()).not.toHaveProperty('a');
+  });
+
+  it('counts only the leases that ran out while the task was worked', async () => {
+    await db().runs.create(runOf(scope));
+    const expire = async (owner: string, worked: boolean): Promise<void> => {
+      const task = await claimOne(owner, 1000);
+      if (worked) expect(await db().runs.startTask(task.id, { owner })).toBe(true);
+      clock.advance(1001);
+    };
+    await expire('w1', true);
+    await expire('w2', false);
+    await expire('w3', true);
+    await expire('w4', false);
+    await expire('w5', false);
+    expect(await onlyTask()).toMatchObject({ status: 'running', attempts: 5, executions: 2 });
+    await expire('w6', true);
+    expect(await db().runs.claimTasks({ owner: 'w7', limit: 10, leaseMs: 1000 })).toEqual([]);
+    expect(await onlyTask()).toMatchObject({
+      status: 'failed',
+      attempts: 6,
+      executions: 3,
+      error: { code: 'WINNOW_TASK_ABANDONED' },
+    });
+  });
+
+  it('does not count work given back, nor start a task whose lease is lost', async () => {
+    await db().runs.create(runOf(scope));
+    for (let round = 1; round <= 4; round++) {
+      const task = await claimOne('w1', 1000);
+      expect(await db().runs.startTask(task.id, { owner: 'w1' })).toBe(true);
+      // The worker's database went away in the middle of it; once back, it gives the task back.
+      expect(await db().runs.releaseTasks({ owner: 'w1' })).toBe(1);
+      expect(await onlyTask()).toMatchObject({ status: 'queued', attempts: 0, executions: 0 });
+    }
+    const task = await claimOne('w1', 1000);
+    expect(await db().runs.startTask(task.id, { owner: 'w2' })).toBe(false);
+    clock.advance(1000);
+    expect(await db().runs.startTask(task.id, { owner: 'w1' })).toBe(false);
+    expect(await onlyTask()).toMatchObject({ status: 'running', executions: 0 });
   });
 
   it('applies nothing when the lease was lost: taken over after it expired', async () => {

@@ -96,6 +96,7 @@ export const taskSchema = {
     'leaseExpiresAt',
     'heartbeatAt',
     'attempts',
+    'executions',
     'counts',
     'error',
     'startedAt',
@@ -109,6 +110,7 @@ export const taskSchema = {
     leaseExpiresAt: nullableTime,
     heartbeatAt: nullableTime,
     attempts: integer,
+    executions: integer,
     counts: countsOf(OUTCOME_COUNTS),
     error: {
       type: ['object', 'null'],

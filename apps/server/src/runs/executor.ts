@@ -71,6 +71,12 @@ export class RunExecutor {
       repository: repositoryPath(task.repository),
     });
     const start = Date.now();
+    // From here on, the lease running out counts towards abandoning the repository: a worker
+    // killed with it in hand may have been killed by it. (Thrown if the database is unreachable.)
+    if (!(await this.options.database.runs.startTask(task.id, { owner: this.options.owner }))) {
+      log.warn({}, 'lease lost before the repository was started; another worker takes it over');
+      return 'lost';
+    }
     let decisions: readonly TagDecision[];
     let result: ApplyResult;
     try {

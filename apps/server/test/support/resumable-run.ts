@@ -7,7 +7,7 @@ export type RunPhase = 'import' | 'policy' | 'create' | 'running' | 'finished';
 
 /**
  * The ends that call for another run: some or all repositories failed (a repository whose holder
- * was killed 3 times fails with WINNOW_TASK_ABANDONED).
+ * was killed 3 times while working it fails with WINNOW_TASK_ABANDONED).
  */
 const RERUN = new Set(['failed', 'partial']);
 

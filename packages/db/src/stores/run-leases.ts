@@ -10,12 +10,16 @@ export interface ClaimOptions {
   readonly leaseMs: number;
 }
 
-/** Claims of one task whose lease ran out before it was applied, at most. */
+/**
+ * Leases of one task that ran out while their holder was working it (`startTask`), at most. A
+ * lease that ran out before its holder began does not count: the claim is taken over as if it
+ * had been given back.
+ */
 export const MAX_ATTEMPTS = 3;
 
 const ABANDONED = {
   code: 'WINNOW_TASK_ABANDONED',
-  message: `the worker holding this repository stopped ${MAX_ATTEMPTS} times before applying it (a crash, a kill, or a lease too short for it); it is not tried again`,
+  message: `the worker holding this repository stopped ${MAX_ATTEMPTS} times while working it (a crash, a kill, or a lease too short for it); it is not tried again`,
 };
 
 interface ClaimedRow {
@@ -47,11 +51,18 @@ export async function claimTasks(
       },
       data: { status: 'cancelled', leaseExpiresAt: null, finishedAt: now },
     });
-    // A task whose lease ran out MAX_ATTEMPTS times (its worker crashed or was killed each time
-    // while holding it: a repository that kills the worker, or a lease too short for it) is
-    // failed rather than taken over again, so it cannot take down every replica in turn.
+    // A task whose lease ran out MAX_ATTEMPTS times while it was being worked (its worker crashed
+    // or was killed each time in the middle of it: a repository that kills the worker, or a lease
+    // too short for it) is failed rather than taken over again, so it cannot take down every
+    // replica in turn. A claim that ran out before its work began (a worker killed with a batch
+    // in hand) is no sign of either: its task is taken over below, and `executions` is unchanged.
     await tx.runTask.updateMany({
-      where: { status: 'running', leaseExpiresAt: { lte: now }, attempts: { gte: MAX_ATTEMPTS } },
+      where: {
+        status: 'running',
+        leaseExpiresAt: { lte: now },
+        executingSince: { not: null },
+        executions: { gte: MAX_ATTEMPTS },
+      },
       data: {
         status: 'failed',
         leaseExpiresAt: null,
@@ -120,7 +131,7 @@ function claimPostgresql(tx: DbTransaction, p: ClaimParameters): Promise<Claimed
     UPDATE "RunTask" t
        SET "status" = 'running', "leaseOwner" = ${p.owner}, "leaseExpiresAt" = ${p.leaseExpiresAt},
            "heartbeatAt" = ${p.now}, "attempts" = t."attempts" + 1,
-           "startedAt" = COALESCE(t."startedAt", ${p.now})
+           "startedAt" = COALESCE(t."startedAt", ${p.now}), "executingSince" = NULL
       FROM due
      WHERE t."id" = due."id"
     RETURNING t."id", t."runId", t."repositoryPath", t."attempts"`;
@@ -131,7 +142,7 @@ function claimSqlite(tx: DbTransaction, p: ClaimParameters): Promise<ClaimedRow[
     UPDATE "RunTask"
        SET "status" = 'running', "leaseOwner" = ${p.owner}, "leaseExpiresAt" = ${p.leaseExpiresAt},
            "heartbeatAt" = ${p.now}, "attempts" = "attempts" + 1,
-           "startedAt" = COALESCE("startedAt", ${p.now})
+           "startedAt" = COALESCE("startedAt", ${p.now}), "executingSince" = NULL
      WHERE "id" IN (
        SELECT t."id" FROM "RunTask" t
         WHERE (t."status" = 'queued' OR (t."status" = 'running' AND t."leaseExpiresAt" <= ${p.now}))
@@ -139,6 +150,29 @@ function claimSqlite(tx: DbTransaction, p: ClaimParameters): Promise<ClaimedRow[
         ORDER BY t."id"
         LIMIT ${p.limit})
     RETURNING "id", "runId", "repositoryPath", "attempts"`;
+}
+
+/**
+ * Notes that `owner` begins working the task (reading, evaluating, applying the repository), if
+ * it still holds the lease: from now on, the lease running out counts towards abandoning the
+ * task. False (nothing written) if the lease is lost.
+ */
+export async function startTask(
+  db: DbTransaction,
+  taskId: number,
+  options: { owner: string },
+  now: Date,
+): Promise<boolean> {
+  const started = await db.runTask.updateMany({
+    where: {
+      id: taskId,
+      status: 'running',
+      leaseOwner: options.owner,
+      leaseExpiresAt: { gt: now },
+    },
+    data: { executingSince: now, executions: { increment: 1 } },
+  });
+  return started.count === 1;
 }
 
 /** Extends the leases `owner` still holds among `taskIds`; returns those. */
@@ -190,9 +224,14 @@ export async function releaseTasks(
       where: { ...held, run: { cancelRequested: true } },
       data: { status: 'cancelled', leaseExpiresAt: null, finishedAt: now },
     });
+    // Given back, not lost: neither the claim nor the work begun on it (a worker whose database
+    // went away in the middle of a repository gives it back once it is back) counts.
+    await tx.runTask.updateMany({
+      where: { ...held, executingSince: { not: null } },
+      data: { executingSince: null, executions: { decrement: 1 } },
+    });
     const queued = await tx.runTask.updateMany({
       where: held,
-      // Given back, not lost: the claim does not count as an attempt.
       data: {
         status: 'queued',
         leaseOwner: null,

@@ -137,6 +137,7 @@ export interface RunTaskRow extends OutcomeColumns {
   leaseExpiresAt: Date | null;
   heartbeatAt: Date | null;
   attempts: number;
+  executions: number;
   errorCode: string | null;
   errorMessage: string | null;
   startedAt: Date | null;
@@ -153,6 +154,7 @@ export function toRunTaskRecord(row: RunTaskRow): RunTaskRecord {
     leaseExpiresAt: row.leaseExpiresAt,
     heartbeatAt: row.heartbeatAt,
     attempts: row.attempts,
+    executions: row.executions,
     counts: toOutcomeCounts(row),
     error: row.errorCode === null ? null : { code: row.errorCode, message: row.errorMessage ?? '' },
     startedAt: row.startedAt,

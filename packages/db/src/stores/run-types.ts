@@ -91,8 +91,13 @@ export interface RunTaskRecord {
   /** Set while a worker holds the task. */
   readonly leaseExpiresAt: Date | null;
   readonly heartbeatAt: Date | null;
-  /** How many times the task was claimed. */
+  /** How many times the task was claimed (claims given back excepted). */
   readonly attempts: number;
+  /**
+   * How many of those claims' holders began working the repository (`startTask`): a lease that
+   * runs out after that counts towards abandoning the task.
+   */
+  readonly executions: number;
   readonly counts: OutcomeCounts;
   readonly error: TaskError | null;
   readonly startedAt: Date | null;

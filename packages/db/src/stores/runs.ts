@@ -7,7 +7,7 @@ import { applyTask, failTask } from './run-apply';
 import { createRun } from './run-create';
 import { completedRunIds, finishRun, requestCancel } from './run-finish';
 import { lastSucceeded, runPolicies } from './run-policies';
-import { claimTasks, type ClaimOptions, heartbeat, releaseTasks } from './run-leases';
+import { claimTasks, type ClaimOptions, heartbeat, releaseTasks, startTask } from './run-leases';
 import {
   getRun,
   listDecisions,
@@ -72,6 +72,11 @@ export interface RunStore {
 
   /** Claims up to `limit` due tasks for `owner` for `leaseMs` (expired leases included). */
   claimTasks(options: ClaimOptions): Promise<ClaimedTask[]>;
+  /**
+   * Notes that `owner` begins working a task it holds: only a lease that runs out from then on
+   * counts towards abandoning it. False (nothing written) if the lease is lost.
+   */
+  startTask(taskId: number, options: { owner: string }): Promise<boolean>;
   /** Extends the leases `owner` still holds among `taskIds`; returns those still held. */
   heartbeat(options: {
     owner: string;
@@ -134,6 +139,7 @@ export function runStore(db: DbTransaction, provider: Provider, clock: () => Dat
     policies: (runId) => runPolicies(db, runId),
     lastSucceeded: () => lastSucceeded(db),
     claimTasks: (options) => claimTasks(db, provider, options, clock()),
+    startTask: (taskId, options) => startTask(db, taskId, options, clock()),
     heartbeat: (options) => heartbeat(db, options, clock()),
     releaseTasks: (options) => releaseTasks(db, options, clock()),
     applyTask: (taskId, options) => applyTask(db, provider, taskId, options, clock()),

@@ -16,6 +16,7 @@ import { type RegistryStore, registryStore } from './stores/registries';
 import { type RegistryEventStore, registryEventStore } from './stores/registry-events';
 import { type RepositoryStore, repositoryStore } from './stores/repositories';
 import { type RunStore, runStore } from './stores/runs';
+import { RunTotalsCache } from './stores/run-totals';
 import { type TagStore, tagStore } from './stores/tags';
 import { type ScheduleStore, scheduleStore } from './stores/schedules';
 import { type RegistryDeletionStore, registryDeletionStore } from './stores/registry-deletions';
@@ -71,6 +72,12 @@ export interface DatabaseOptions {
    * Replicas sharing a database need clocks in sync to well within a lease.
    */
   readonly clock?: () => Date;
+  /**
+   * How old the task sums of a run in progress may be when `runs.get`/`runs.list` answer (outside
+   * a transaction): summing a large run costs milliseconds per read. Default 0: always summed.
+   * A finished run's sums are final and kept either way (RunTotalsCache).
+   */
+  readonly runTotalsMaxAgeMs?: number;
   /** PostgreSQL only: connection and statement timeouts (default: 5 s and 30 s). */
   readonly postgresTimeouts?: PostgresTimeouts;
 }
@@ -87,6 +94,8 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   return {
     provider,
     ...transactionStores(client, provider, clock),
+    // Outside transactions only: runs' task sums kept briefly (RunTotalsCache).
+    runs: runStore(client, provider, clock, new RunTotalsCache(options.runTotalsMaxAgeMs ?? 0)),
     inventory: inventoryStore(client, provider),
     registryDeletions: registryDeletionStore(client, provider),
     transaction: (work) =>

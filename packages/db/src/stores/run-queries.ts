@@ -3,7 +3,7 @@ import type { TagDecision } from '@winnow/engine';
 import type { DbTransaction } from '../client';
 import type { StoredDecision } from './run-apply';
 import { OUTCOME_COLUMN, toRunTaskRecord } from './run-rows';
-import { toRunRecords } from './run-totals';
+import { type RunTotalsCache, toRunRecords } from './run-totals';
 import type {
   DecisionCursor,
   DecisionFilter,
@@ -18,9 +18,13 @@ import type {
 
 const DEFAULT_LIMIT = 100;
 
-export async function getRun(db: DbTransaction, id: number): Promise<RunRecord | null> {
+export async function getRun(
+  db: DbTransaction,
+  id: number,
+  cache?: RunTotalsCache,
+): Promise<RunRecord | null> {
   const row = await db.run.findUnique({ where: { id } });
-  return row === null ? null : ((await toRunRecords(db, [row]))[0] ?? null);
+  return row === null ? null : ((await toRunRecords(db, [row], cache))[0] ?? null);
 }
 
 export interface ListRunsOptions {
@@ -35,6 +39,7 @@ export interface ListRunsOptions {
 export async function listRuns(
   db: DbTransaction,
   { status, trigger, before, limit = DEFAULT_LIMIT }: ListRunsOptions,
+  cache?: RunTotalsCache,
 ): Promise<Page<RunRecord, number>> {
   const rows = await db.run.findMany({
     where: {
@@ -49,7 +54,7 @@ export async function listRuns(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: await toRunRecords(db, page),
+    items: await toRunRecords(db, page, cache),
     next: rows.length > limit && last !== undefined ? last.id : null,
   };
 }

@@ -69,17 +69,65 @@ export async function taskTotals(
   return result;
 }
 
+/**
+ * The task sums of runs read outside a transaction, kept briefly: summing a run of 10,000
+ * repositories costs a few milliseconds, and while it runs every `GET /runs` and `GET /runs/{id}`
+ * (a dashboard, a CLI following it) asked for them again. A run in progress is summed again once
+ * its entry is `maxAgeMs` old; a finished run's sums are final (its tasks no longer change) and
+ * kept until evicted. An entry taken while the run was in progress never serves it once finished.
+ * Reads inside a transaction are never served from here.
+ */
+export class RunTotalsCache {
+  readonly #entries = new Map<number, { at: number; finished: boolean; totals: TaskTotals }>();
+
+  constructor(
+    readonly maxAgeMs: number,
+    readonly maxEntries = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(row: RunRow): TaskTotals | undefined {
+    const entry = this.#entries.get(row.id);
+    if (entry === undefined) return undefined;
+    const finished = row.finishedAt !== null;
+    if (finished !== entry.finished) return undefined;
+    if (!finished && this.now() - entry.at >= this.maxAgeMs) return undefined;
+    return entry.totals;
+  }
+
+  set(row: RunRow, totals: TaskTotals): void {
+    this.#entries.delete(row.id);
+    this.#entries.set(row.id, { at: this.now(), finished: row.finishedAt !== null, totals });
+    if (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+}
+
 /** Runs in record form: stored totals once finished, live sums until then. */
 export async function toRunRecords(
   db: DbTransaction,
   rows: readonly RunRow[],
+  cache?: RunTotalsCache,
 ): Promise<RunRecord[]> {
+  const known = new Map<number, TaskTotals>();
+  for (const row of rows) {
+    const cached = cache?.get(row);
+    if (cached !== undefined) known.set(row.id, cached);
+  }
+  const missing = rows.filter((row) => !known.has(row.id));
   const totals = await taskTotals(
     db,
-    rows.map((row) => row.id),
+    missing.map((row) => row.id),
   );
+  for (const row of missing) {
+    const summed = totals.get(row.id) ?? emptyTotals();
+    known.set(row.id, summed);
+    cache?.set(row, summed);
+  }
   return rows.map((row) => {
-    const live = totals.get(row.id) ?? emptyTotals();
+    const live = known.get(row.id) ?? emptyTotals();
     return toRunRecord(row, row.finishedAt === null ? live.totals : row, live.tasks);
   });
 }

@@ -8,6 +8,7 @@ import { createRun } from './run-create';
 import { completedRunIds, finishRun, requestCancel } from './run-finish';
 import { lastSucceeded, runPolicies } from './run-policies';
 import { claimTasks, type ClaimOptions, heartbeat, releaseTasks, startTask } from './run-leases';
+import type { RunTotalsCache } from './run-totals';
 import {
   getRun,
   listDecisions,
@@ -112,9 +113,15 @@ export interface RunStore {
 
 /**
  * The run store over the client, or over a transaction (`Database.transaction`): then each method
- * works inside that transaction instead of one of its own.
+ * works inside that transaction instead of one of its own. `totals` (the client's store only)
+ * keeps runs' task sums briefly for `get` and `list` (RunTotalsCache).
  */
-export function runStore(db: DbTransaction, provider: Provider, clock: () => Date): RunStore {
+export function runStore(
+  db: DbTransaction,
+  provider: Provider,
+  clock: () => Date,
+  totals?: RunTotalsCache,
+): RunStore {
   const existing = async (id: number): Promise<RunRecord> => {
     const run = await getRun(db, id);
     if (run === null) throw new WinnowDbError(DbErrorCode.notFound, `run ${id}: not found`);
@@ -124,8 +131,8 @@ export function runStore(db: DbTransaction, provider: Provider, clock: () => Dat
     (await finishRun(db, id, clock())) === 'finished' ? existing(id) : null;
   return {
     create: async (run) => existing(await createRun(db, run, clock())),
-    get: (id) => getRun(db, id),
-    list: (options = {}) => listRuns(db, options),
+    get: (id) => getRun(db, id, totals),
+    list: (options = {}) => listRuns(db, options, totals),
     listTasks: (runId, options = {}) => listTasks(db, runId, options),
     listDecisions: (runId, options = {}) => listDecisions(db, runId, options),
     requestCancel: async (id) => {

@@ -38,7 +38,10 @@ export interface TaskJson {
   id: number;
   repository: string;
   status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** Claims of the task by a worker. */
   attempts: number;
+  /** Claims in which a worker began working it (what WINNOW_TASK_ABANDONED counts). */
+  executions: number;
   counts: OutcomeCounts;
   error: { code: string; message: string } | null;
   startedAt: string | null;

@@ -16,6 +16,8 @@ export interface ServerConfig {
   readonly maxDeleteRatio: number | undefined;
   /** How long SIGTERM or SIGINT may take: the repository in hand, releasing claims, closing. */
   readonly shutdownTimeoutMs: number;
+  /** How old a running run's counts may be in API answers; 0: summed on every read. */
+  readonly runProgressMaxAgeMs: number;
   /** AES-256 key of the registries' secrets (32 bytes); none: registries without secrets only. */
   readonly secretKey: Buffer | undefined;
   /**
@@ -231,6 +233,10 @@ export function readConfig(env: Environment): ServerConfig {
     restoreWindowMs: duration('WINNOW_RESTORE_WINDOW', env.WINNOW_RESTORE_WINDOW, '14d'),
     maxDeleteRatio: ratio(env.WINNOW_MAX_DELETE_RATIO),
     shutdownTimeoutMs: duration('WINNOW_SHUTDOWN_TIMEOUT', env.WINNOW_SHUTDOWN_TIMEOUT, '20s'),
+    runProgressMaxAgeMs:
+      env.WINNOW_RUN_PROGRESS_MAX_AGE === 'off'
+        ? 0
+        : duration('WINNOW_RUN_PROGRESS_MAX_AGE', env.WINNOW_RUN_PROGRESS_MAX_AGE, '1s'),
     secretKey: secretKey(env.WINNOW_SECRET_KEY),
     eventsSecret: secret(env.WINNOW_EVENTS_SECRET),
     rateLimitPerMinute: rateLimit(env.WINNOW_RATE_LIMIT),

@@ -13,9 +13,6 @@ import { buildService } from './service';
  * claiming, finishes the repository in hand and releases its other claims, in-flight requests
  * finish, the database closes; all within WINNOW_SHUTDOWN_TIMEOUT, or the process exits anyway.
  */
-/** How old a run's live progress (counts of its tasks) may be in API answers. */
-const RUN_PROGRESS_MAX_AGE_MS = 1000;
-
 async function main(): Promise<void> {
   let config;
   try {
@@ -33,9 +30,10 @@ async function main(): Promise<void> {
   const applied = await migrate(config.databaseUrl);
   const database = openDatabase(config.databaseUrl, {
     postgresTimeouts: config.databaseTimeouts,
-    // A run in progress read through the API shows progress at most a second old: summing a
-    // run of 10,000 repositories on every GET /runs was a fifth of a core at 60 reads/s.
-    runTotalsMaxAgeMs: RUN_PROGRESS_MAX_AGE_MS,
+    // A run in progress read through the API shows progress up to WINNOW_RUN_PROGRESS_MAX_AGE
+    // old: summing a run of 10,000 repositories on every GET /runs was a fifth of a core at 60
+    // reads/s.
+    runTotalsMaxAgeMs: config.runProgressMaxAgeMs,
   });
   const service = await buildService({ config, database });
   const { app } = service;

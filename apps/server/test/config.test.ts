@@ -20,6 +20,7 @@ describe('configuration from the environment', () => {
       restoreWindowMs: 14 * 86_400_000,
       maxDeleteRatio: 0.9,
       shutdownTimeoutMs: 20_000,
+      runProgressMaxAgeMs: 1000,
       secretKey: undefined,
       rateLimitPerMinute: 1200,
       eventsSecret: undefined,
@@ -44,6 +45,7 @@ describe('configuration from the environment', () => {
         WINNOW_RESTORE_WINDOW: '36h',
         WINNOW_MAX_DELETE_RATIO: '0.5',
         WINNOW_SHUTDOWN_TIMEOUT: '5s',
+        WINNOW_RUN_PROGRESS_MAX_AGE: '250ms',
         WINNOW_SECRET_KEY: KEY.toString('base64'),
         WINNOW_EVENTS_SECRET: 'a-secret-of-sixteen+',
         WINNOW_RATE_LIMIT: '600',
@@ -61,11 +63,16 @@ describe('configuration from the environment', () => {
       restoreWindowMs: 36 * 3_600_000,
       maxDeleteRatio: 0.5,
       shutdownTimeoutMs: 5000,
+      runProgressMaxAgeMs: 250,
       secretKey: KEY,
       eventsSecret: 'a-secret-of-sixteen+',
       rateLimitPerMinute: 600,
       auth: { enabled: false, adminToken: 'an-admin-token-of-thirty-two-chars', metrics: 'token' },
     });
+  });
+
+  it('sums a running run on every read with WINNOW_RUN_PROGRESS_MAX_AGE=off', () => {
+    expect(readConfig({ WINNOW_RUN_PROGRESS_MAX_AGE: 'off' }).runProgressMaxAgeMs).toBe(0);
   });
 
   it('turns the guard off with off, and accepts 1', () => {
@@ -117,6 +124,7 @@ describe('configuration from the environment', () => {
     [{ WINNOW_MAX_DELETE_RATIO: '1.5' }, /WINNOW_MAX_DELETE_RATIO/],
     [{ WINNOW_MAX_DELETE_RATIO: '90%' }, /WINNOW_MAX_DELETE_RATIO/],
     [{ WINNOW_SHUTDOWN_TIMEOUT: '-5s' }, /WINNOW_SHUTDOWN_TIMEOUT: expected a positive/],
+    [{ WINNOW_RUN_PROGRESS_MAX_AGE: '0' }, /WINNOW_RUN_PROGRESS_MAX_AGE: expected a positive/],
     [{ WINNOW_DATABASE_CONNECT_TIMEOUT: '0s' }, /WINNOW_DATABASE_CONNECT_TIMEOUT: expected a/],
     [{ WINNOW_DATABASE_QUERY_TIMEOUT: 'never' }, /WINNOW_DATABASE_QUERY_TIMEOUT: expected a/],
     [{ WINNOW_EVENTS_SECRET: 'short' }, /WINNOW_EVENTS_SECRET: expected at least 16 characters/],

@@ -39,23 +39,42 @@ async function workerErrors(server: ServerProcess): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
+/** A PostgreSQL database, a TCP proxy in front of it, and the server through the proxy. */
+interface Proxied {
+  database?: TestDatabase;
+  proxy?: TcpProxy;
+  server?: ServerProcess;
+}
+
+/** Fills `into` as each part starts (so `stopProxied` cleans up whatever started). */
+async function startProxied(
+  into: Proxied,
+  env: Record<string, string>,
+): Promise<Required<Proxied>> {
+  const database = (into.database = await migratedDatabase('postgresql'));
+  const direct = new URL(database.url);
+  const proxy = (into.proxy = await startTcpProxy({
+    host: direct.hostname,
+    port: Number(direct.port),
+  }));
+  const viaProxy = new URL(database.url);
+  viaProxy.port = String(proxy.port);
+  const server = (into.server = await startServer(viaProxy.toString(), env));
+  return { database, proxy, server };
+}
+
+async function stopProxied({ database, proxy, server }: Proxied): Promise<void> {
+  server?.child.kill('SIGKILL');
+  await proxy?.close();
+  await database?.drop();
+}
+
 describe('PostgreSQL unreachable for a while, behind a proxy the test cuts', () => {
-  let database: TestDatabase | undefined;
-  let proxy: TcpProxy | undefined;
-  let server: ServerProcess | undefined;
-  afterAll(async () => {
-    server?.child.kill('SIGKILL');
-    await proxy?.close();
-    await database?.drop();
-  });
+  const started: Proxied = {};
+  afterAll(() => stopProxied(started));
 
   it('answers 503 on what needs it, backs off, resumes, and loses nothing', async () => {
-    database = await migratedDatabase('postgresql');
-    const direct = new URL(database.url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
-    const viaProxy = new URL(database.url);
-    viaProxy.port = String(proxy.port);
-    server = await startServer(viaProxy.toString(), {
+    const { database, proxy, server } = await startProxied(started, {
       WINNOW_WORKER_INTERVAL: `${WORKER_INTERVAL_MS}ms`,
       WINNOW_WORKER_BATCH_SIZE: '4',
       WINNOW_WORKER_CONCURRENCY: '1',
@@ -163,22 +182,11 @@ describe('PostgreSQL that accepts connections but never answers (a network black
   const QUERY_TIMEOUT_MS = 2_000;
   /** Past the longer timeout: the request's own work, and a loaded machine. */
   const MARGIN_MS = 1_500;
-  let database: TestDatabase | undefined;
-  let proxy: TcpProxy | undefined;
-  let server: ServerProcess | undefined;
-  afterAll(async () => {
-    server?.child.kill('SIGKILL');
-    await proxy?.close();
-    await database?.drop();
-  });
+  const started: Proxied = {};
+  afterAll(() => stopProxied(started));
 
   it('answers 503 within the timeouts while it is silent, and 200 once it answers again', async () => {
-    database = await migratedDatabase('postgresql');
-    const direct = new URL(database.url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port) });
-    const viaProxy = new URL(database.url);
-    viaProxy.port = String(proxy.port);
-    server = await startServer(viaProxy.toString(), {
+    const { proxy, server } = await startProxied(started, {
       WINNOW_DATABASE_CONNECT_TIMEOUT: `${CONNECT_TIMEOUT_MS}ms`,
       WINNOW_DATABASE_QUERY_TIMEOUT: `${QUERY_TIMEOUT_MS}ms`,
       WINNOW_WORKER_INTERVAL: `${WORKER_INTERVAL_MS}ms`,

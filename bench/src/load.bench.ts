@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '@winnow/db';
-import type { InventoryRepository } from '@winnow/engine';
+import { FLEET_NOW, fleet, NAMESPACES, namespaceOf, repositoryOf, stream } from './fleet';
 import { percentile } from './measure';
 import { paced } from './paced';
 import { Random } from './random';
@@ -28,7 +28,6 @@ import { machineFacts, writeReport } from './report';
 import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
 
 const TARGET_READ_P99_MS = 50;
-const NAMESPACES = 100;
 
 const { values: args } = parseArgs({
   options: {
@@ -60,28 +59,6 @@ const serverAuthEnv: Record<string, string> =
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
 };
-
-const NOW = Date.parse('2026-06-01T00:00:00Z');
-const namespaceOf = (i: number): string => `team-${String(i % NAMESPACES).padStart(2, '0')}`;
-const repositoryOf = (i: number): string => `service-${String(i).padStart(5, '0')}`;
-
-function* inventory(): Generator<InventoryRepository> {
-  for (let i = 0; i < repositories; i++) {
-    yield {
-      namespace: namespaceOf(i),
-      name: repositoryOf(i),
-      tags: Array.from({ length: tagsPerRepository }, (_, j) => ({
-        name: `build-${String(j).padStart(4, '0')}`,
-        digest: `sha256:${(i * tagsPerRepository + j).toString(16).padStart(64, '0')}`,
-        pushedAt: new Date(NOW - (j + 1) * 3_600_000).toISOString(),
-      })),
-    };
-  }
-}
-
-async function* stream<T>(items: Iterable<T>): AsyncGenerator<T> {
-  for (const item of items) yield await Promise.resolve(item);
-}
 
 const keepNewest = (scope: object, keep: number) => ({
   apiVersion: 'winnow/v1',
@@ -162,7 +139,7 @@ function endpoints(runIds: readonly number[]): Endpoint[] {
         const scope = { level: 'repository', namespace, repository: name };
         return {
           path: '/api/v1/preview',
-          body: JSON.stringify({ now: new Date(NOW).toISOString(), scope, limit: 100 }),
+          body: JSON.stringify({ now: new Date(FLEET_NOW).toISOString(), scope, limit: 100 }),
         };
       },
     },
@@ -263,7 +240,7 @@ async function benchDatabase(url: string) {
   const database = openDatabase(url);
   try {
     const start = performance.now();
-    await database.inventory.importRepositories(stream(inventory()));
+    await database.inventory.importRepositories(stream(fleet(repositories, tagsPerRepository)));
     log(`  imported in ${((performance.now() - start) / 1000).toFixed(1)} s; starting the server`);
   } finally {
     await database.close();

@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '@winnow/db';
-import type { InventoryRepository } from '@winnow/engine';
 import { bulkUpdateFloor } from './database-floor';
+import { fleet, stream } from './fleet';
 import { machineFacts, writeReport } from './report';
 import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
 
@@ -43,27 +43,6 @@ const keep = Math.floor(tagsPerRepository / 2);
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
 };
-
-const NOW = Date.parse('2026-06-01T00:00:00Z');
-
-/** Repository i: 100 namespaces; tag j pushed j hours before `now`, its own digest. */
-function* inventory(): Generator<InventoryRepository> {
-  for (let i = 0; i < repositories; i++) {
-    yield {
-      namespace: `team-${String(i % 100).padStart(2, '0')}`,
-      name: `service-${String(i).padStart(5, '0')}`,
-      tags: Array.from({ length: tagsPerRepository }, (_, j) => ({
-        name: `build-${String(j).padStart(4, '0')}`,
-        digest: `sha256:${(i * tagsPerRepository + j).toString(16).padStart(64, '0')}`,
-        pushedAt: new Date(NOW - (j + 1) * 3_600_000).toISOString(),
-      })),
-    };
-  }
-}
-
-async function* stream<T>(items: Iterable<T>): AsyncGenerator<T> {
-  for (const item of items) yield await Promise.resolve(item);
-}
 
 const POLICY = {
   apiVersion: 'winnow/v1',
@@ -146,7 +125,7 @@ async function benchDatabase(url: string): Promise<DatabaseResult> {
   let importSeconds: number;
   try {
     const start = performance.now();
-    await database.inventory.importRepositories(stream(inventory()));
+    await database.inventory.importRepositories(stream(fleet(repositories, tagsPerRepository)));
     importSeconds = (performance.now() - start) / 1000;
   } finally {
     await database.close();

@@ -23,7 +23,14 @@ import { NOW } from './chain';
 import { machineFacts, writeReport } from './report';
 import { databaseFloor } from './database-floor';
 import { generateInventory } from './generate';
-import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
+import {
+  type Cluster,
+  createDatabase,
+  postgresClusters,
+  type Server,
+  startServer,
+  stopServer,
+} from './server';
 
 const TARGET_TAGS_PER_SECOND_POSTGRESQL = 50_000;
 
@@ -233,17 +240,6 @@ async function benchDatabase(
   }
 }
 
-async function createDatabase(url: string, name: string): Promise<void> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
   const databases = args.databases.split(',').filter(Boolean);
   const dir = mkdtempSync(join(tmpdir(), 'winnow-import-bench-'));
@@ -269,8 +265,7 @@ async function main(): Promise<void> {
       } else if (database === 'postgresql') {
         cluster = await clusters.startCluster({ durable: true });
         url = `${cluster.url}/postgres`;
-        floorUrl = `${cluster.url}/floor`;
-        await createDatabase(url, 'floor');
+        floorUrl = await createDatabase(cluster.url, 'floor');
       } else throw new Error(`unknown database ${database}: expected sqlite or postgresql`);
       log(`importing into ${database} ...`);
       const result = await benchDatabase(url, floorUrl, snapshot, floorSeconds);

@@ -25,7 +25,14 @@ import { percentile } from './measure';
 import { paced } from './paced';
 import { Random } from './random';
 import { machineFacts, writeReport } from './report';
-import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
+import {
+  type Cluster,
+  createDatabase,
+  postgresClusters,
+  type Server,
+  startServer,
+  stopServer,
+} from './server';
 
 const TARGET_READ_P99_MS = 50;
 
@@ -294,18 +301,6 @@ async function benchDatabase(url: string) {
   } finally {
     await stopServer(server);
   }
-}
-
-async function createDatabase(url: string, name: string): Promise<string> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: `${url}/postgres` });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  return `${url}/${name}`;
 }
 
 const ms = (value: number): string => value.toFixed(1).padStart(7);

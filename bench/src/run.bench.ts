@@ -20,7 +20,14 @@ import { migrate, openDatabase } from '@winnow/db';
 import { bulkUpdateFloor } from './database-floor';
 import { fleet, stream } from './fleet';
 import { machineFacts, writeReport } from './report';
-import { type Cluster, postgresClusters, type Server, startServer, stopServer } from './server';
+import {
+  type Cluster,
+  createDatabase,
+  postgresClusters,
+  type Server,
+  startServer,
+  stopServer,
+} from './server';
 
 const TARGET_SECONDS = 60;
 const TARGET_RSS_MIB = 512;
@@ -195,18 +202,6 @@ async function benchDatabase(url: string): Promise<DatabaseResult> {
     floorRows: floor.rows,
     ratioToFloor: floor.seconds / runSeconds,
   };
-}
-
-async function createDatabase(url: string, name: string): Promise<string> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: `${url}/postgres` });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  return `${url}/${name}`;
 }
 
 async function main(): Promise<void> {

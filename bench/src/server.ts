@@ -86,3 +86,16 @@ export function postgresClusters(): ClusterModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(join(ROOT, 'packages/db/test/setup/postgres-cluster.js')) as ClusterModule;
 }
+
+/** Creates database `name` in the cluster at `clusterUrl`; returns its URL. */
+export async function createDatabase(clusterUrl: string, name: string): Promise<string> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: `${clusterUrl}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return `${clusterUrl}/${name}`;
+}
